@@ -1,0 +1,63 @@
+"""The application factory."""
+from flask import Flask, request
+from flask_login import current_user
+from jinja2 import FileSystemLoader
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import INSTANCE, ROOT, Config
+from .extensions import babel, csrf, db, login_manager, migrate
+from .htmx import HTMX_CONFIG
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the app: extensions, blueprints, templates from templates/ and partials/, hooks."""
+    app = Flask(__name__, static_folder=str(ROOT / "static"), instance_path=str(INSTANCE))
+    app.config.from_object(config or Config())
+    # Pages live in templates/, fragments in partials/ and are named by their full path.
+    app.jinja_loader = FileSystemLoader([str(ROOT / "templates"), str(ROOT)])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, default_translation_directories=str(ROOT / "translations"))
+    from . import auth, errors, formatting, security
+
+    auth.init_login(app)
+    security.init_security_headers(app)
+    errors.init_error_handlers(app)
+    formatting.init_filters(app)
+    app.jinja_env.globals["htmx_config"] = lambda: HTMX_CONFIG
+
+    from .auth.routes import bp as auth_bp
+    from .cli import crm_cli
+    from .contacts.routes import bp as contacts_bp
+    from .health import bp as health_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(contacts_bp)
+    app.register_blueprint(health_bp)
+    app.cli.add_command(crm_cli)
+    return app
+
+
+def _select_locale() -> str | None:
+    """The user's language, else the browser's best match among ours, else French."""
+    languages = ("fr", "en")
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    return request.accept_languages.best_match(languages) or "fr"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: foreign keys enforced, WAL and a busy timeout so concurrent requests wait instead of failing."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

@@ -1,0 +1,52 @@
+"""Login and logout pages."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..services.accounts import authenticate
+from .forms import LoginForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site, never another host."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("contacts.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the login form; log the user in with a fresh session."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
+    result = authenticate(form.email.data, form.password.data)
+    if result.user is None:
+        if result.locked_until:
+            message = _("Trop de tentatives échouées. Réessayez après %(time)s.",
+                        time=format_datetime(result.locked_until, "HH:mm"))
+        else:
+            message = _("Adresse e-mail ou mot de passe incorrect.")
+        form.form_errors.append(message)
+        return render_template("auth/login.html", form=form), 429 if result.locked_until else 422
+    session.clear()  # a new session: nothing from before the login survives
+    login_user(result.user)
+    session.permanent = True
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """End the session."""
+    logout_user()
+    session.clear()
+    flash(_("Vous êtes déconnecté."), "info")
+    return redirect(url_for("auth.login"))

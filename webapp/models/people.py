@@ -1,0 +1,102 @@
+"""Users, roles with their rights, and the company's own entities (business units)."""
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..text import fold
+from .types import UTCDateTime, utcnow
+
+user_roles = Table(
+    "user_role",
+    db.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("role_id", ForeignKey("role.id", ondelete="CASCADE"), primary_key=True),
+)
+
+user_entities = Table(
+    "user_entity",
+    db.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity_id", ForeignKey("entity.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Entity(db.Model):
+    """One of the company's own business units (agencies); accounts and users belong to entities."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(120), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Role(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    rights: Mapped[list["RoleRight"]] = relationship(cascade="all, delete-orphan", back_populates="role")
+
+    @property
+    def right_codes(self) -> set[str]:
+        return {r.right for r in self.rights}
+
+
+class RoleRight(db.Model):
+    """A right (a code listed in webapp.rights) granted to a role."""
+
+    role_id: Mapped[int] = mapped_column(ForeignKey("role.id", ondelete="CASCADE"), primary_key=True)
+    right: Mapped[str] = mapped_column(String(60), primary_key=True)
+    role: Mapped[Role] = relationship(back_populates="rights")
+
+
+class User(UserMixin, db.Model):
+    """A person of the company: a salesperson to assign, and a login when it has a password."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    last_name: Mapped[str] = mapped_column(String(100))
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    name_key: Mapped[str] = mapped_column(String(210), index=True, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    language: Mapped[str | None] = mapped_column(String(5))
+    # Bumped on password change or deactivation: every session made before stops working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="select")
+    entities: Mapped[list[Entity]] = relationship(secondary=user_entities, lazy="select")
+
+    @property
+    def display_name(self) -> str:
+        """The seed's "NOM Prénom" form."""
+        return f"{self.last_name.upper()} {self.first_name}".strip()
+
+    def set_names(self, last_name: str, first_name: str) -> None:
+        self.last_name, self.first_name = last_name.strip(), first_name.strip()
+        self.name_key = fold(f"{self.last_name} {self.first_name}")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: an inactive user cannot be logged in
+        return self.active and self.password_hash is not None
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def right_codes(self) -> set[str]:
+        return {code for role in self.roles for code in role.right_codes}
+
+    def can(self, right: str) -> bool:
+        return right in self.right_codes
+
+
+class LoginThrottle(db.Model):
+    """Failed logins per e-mail typed, known account or not, so that a lock says nothing about who exists."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(254), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

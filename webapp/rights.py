@@ -1,0 +1,60 @@
+"""The named rights, the default roles, and the decorator that checks a right on a route."""
+from functools import wraps
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+CONTACTS_LIST = "contacts.list"
+CONTACTS_EDIT = "contacts.edit"
+CONTACTS_DELETE = "contacts.delete"
+CONTACTS_BULK_ASSIGN = "contacts.bulk_assign"
+CONTACTS_IMPORT = "contacts.import"
+CONTACTS_EXPORT = "contacts.export"
+MAILING_LISTS = "contacts.mailing_lists"
+TASKS = "tasks.manage"
+DEALS = "deals.manage"
+CLIENTS_EDIT = "clients.edit"
+PARAMETERS = "parameters.edit"
+USERS = "users.manage"
+ALL_ENTITIES = "entities.all"
+
+RIGHTS = {
+    CONTACTS_LIST: _l("Comptes & Contacts - Liste des contacts clients"),
+    CONTACTS_EDIT: _l("Comptes & Contacts - Créer et modifier les contacts"),
+    CONTACTS_DELETE: _l("Comptes & Contacts - Supprimer les contacts"),
+    CONTACTS_BULK_ASSIGN: _l("Comptes & Contacts - Modifier l'affectation en masse"),
+    CONTACTS_IMPORT: _l("Comptes & Contacts - Importer des fichiers vcf"),
+    CONTACTS_EXPORT: _l("Comptes & Contacts - Exporter en VCF"),
+    MAILING_LISTS: _l("Comptes & Contacts - Gérer les abonnements aux listes de diffusion"),
+    TASKS: _l("Tâches - Gérer les tâches"),
+    DEALS: _l("Affaires - Gérer opportunités, propositions et affaires"),
+    CLIENTS_EDIT: _l("Comptes & Contacts - Créer et modifier les comptes clients"),
+    PARAMETERS: _l("Commercial - Ecrans de paramètres"),
+    USERS: _l("Administration - Gérer les utilisateurs et les droits"),
+    ALL_ENTITIES: _l("Voir toutes les entités"),
+}
+
+_SALES = {CONTACTS_LIST, CONTACTS_EDIT, CONTACTS_IMPORT, CONTACTS_EXPORT, MAILING_LISTS, TASKS, DEALS, CLIENTS_EDIT}
+DEFAULT_ROLES = {
+    "Commercial": _SALES,
+    "Responsable commercial": _SALES | {CONTACTS_DELETE, CONTACTS_BULK_ASSIGN, PARAMETERS, ALL_ENTITIES},
+    "Administrateur": set(RIGHTS),
+}
+
+
+def requires(right: str):
+    """Let the view run only for a logged-in user holding `right`; 403 otherwise."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.can(right):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_right = right
+        return wrapped
+
+    return decorator

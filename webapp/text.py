@@ -1,0 +1,21 @@
+"""Text folding shared by sorting, searching and duplicate checks: case and accents never matter."""
+import re
+import unicodedata
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l"})
+_SPACES = re.compile(r"\s+")
+_NON_DIGITS = re.compile(r"\D+")
+
+
+def fold(value: str | None) -> str:
+    """Lower-case, accent-free, single-spaced form of a text ("Élise  D'Arcy" -> "elise d'arcy")."""
+    if not value:
+        return ""
+    value = unicodedata.normalize("NFKD", value.translate(_LIGATURES))
+    value = "".join(ch for ch in value if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", value.casefold()).strip()
+
+
+def digits(value: str | None) -> str:
+    """Only the digits of a text: "01.20.35.99.65" -> "0120359965"."""
+    return _NON_DIGITS.sub("", value or "")
