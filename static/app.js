@@ -32,5 +32,41 @@
       "Le serveur ne répond pas. Vérifiez votre connexion.", "error");
   });
 
+  // Dialogs: the server renders a <dialog> into #dialog-slot; it opens as a modal, Esc closes it, and focus
+  // goes back to the control that asked for it. An empty answer into the slot (after a save) closes it.
+  var opener = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "dialog-slot") { opener = event.detail.elt; }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var slot = event.detail.target;
+    if (!slot || slot.id !== "dialog-slot") {
+      var inDialog = slot && slot.closest && slot.closest("dialog");
+      if (inDialog) { focusFirstError(inDialog); }
+      return;
+    }
+    var dialog = slot.querySelector("dialog");
+    if (dialog && !dialog.open) {
+      dialog.addEventListener("close", function () {
+        dialog.remove();
+        if (opener && document.contains(opener)) { opener.focus(); }
+      });
+      dialog.showModal();
+      focusFirstError(dialog);
+    }
+  });
+  function focusFirstError(container) {
+    var invalid = container.querySelector("[aria-invalid='true']");
+    if (invalid) { invalid.focus(); }
+  }
+  document.addEventListener("click", function (event) {
+    var closer = event.target.closest("[data-close-dialog]");
+    if (closer) {
+      var dialog = closer.closest("dialog");
+      if (dialog) { dialog.close(); }
+    }
+  });
+
   window.crm = { showToast: showToast };
 })();
