@@ -47,6 +47,7 @@
       return;
     }
     var dialog = slot.querySelector("dialog");
+    if (!dialog && opener && document.contains(opener)) { opener.focus(); }
     if (dialog && !dialog.open) {
       dialog.addEventListener("close", function () {
         dialog.remove();
