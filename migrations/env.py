@@ -3,6 +3,8 @@ from logging.config import fileConfig
 
 from flask import current_app
 
+from webapp.migration_filters import include_object, render_item
+
 from alembic import context
 
 # this is the Alembic Config object, which provides
@@ -44,25 +46,6 @@ def get_metadata():
     if hasattr(target_db, 'metadatas'):
         return target_db.metadatas[None]
     return target_db.metadata
-
-
-# Search indexes made by hand in migrations (SQLite FTS5 tables and their shadow tables) are not models.
-HAND_MADE_TABLES = ("contact_fts",)
-
-
-def render_item(type_, obj, autogen_context):
-    """Render the app's column types as the plain SQLAlchemy types they store."""
-    if type_ == "type" and type(obj).__name__ == "UTCDateTime":
-        return "sa.DateTime(timezone=True)"
-    return False
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    if type_ == "table" and name and name.startswith(HAND_MADE_TABLES):
-        return False
-    if type_ == "index" and name in ("ix_contact_search_trgm",):
-        return False
-    return True
 
 
 def run_migrations_offline():
@@ -113,6 +96,11 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations copy tables and downgrades drop tables holding rows: SQLite must not check
+            # foreign keys half-way (it is switched back on for every new connection by the app).
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end the autobegun transaction, or Alembic would run inside it and roll back
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

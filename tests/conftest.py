@@ -102,8 +102,11 @@ class Factory:
         self.app = app
         self._seq = count(1)
 
-    def _save(self, obj):
+    def _save(self, obj, build=None):
+        """Add, commit and detach `obj`; `build(obj)` runs first inside the same app context."""
         with self.app.app_context():
+            if build:
+                build(obj)
             _db.session.add(obj)
             _db.session.commit()
             _db.session.refresh(obj)
@@ -115,32 +118,31 @@ class Factory:
 
     def user(self, name="MARTIN Claire", role="Commercial", entities=(), email=None, password=PASSWORD,
              active=True) -> User:
-        with self.app.app_context():
-            last, _sep, first = name.partition(" ")
-            user = User(email=email or f"user{next(self._seq)}@example.com",
-                        password_hash=hash_password(password) if password else None, active=active)
-            user.set_names(last, first)
+        last, _sep, first = name.partition(" ")
+        user = User(email=email or f"user{next(self._seq)}@example.com",
+                    password_hash=hash_password(password) if password else None, active=active)
+        user.set_names(last, first)
+
+        def build(user):
             if role:
                 user.roles = [_db.session.scalars(_db.select(Role).where(Role.name == role)).one()]
             user.entities = [_db.session.get(Entity, e.id) for e in entities]
-            _db.session.add(user)
-            _db.session.commit()
-            _db.session.refresh(user)
-            _db.session.expunge(user)
-        return user
+
+        return self._save(user, build)
 
     def client_account(self, name=None, entities=(), owner=None, **values) -> Client:
-        with self.app.app_context():
-            account = Client(owner_id=owner.id if owner else None, **values)
-            account.set_name(name or f"Société {next(self._seq)}")
+        account = Client(owner_id=owner.id if owner else None, **values)
+        account.set_name(name or f"Société {next(self._seq)}")
+
+        def build(account):
             account.entities = [_db.session.get(Entity, e.id) for e in entities]
-            return self._save(account)
+
+        return self._save(account, build)
 
     def contact(self, client, last_name="Dupont", first_name="Jean", **values) -> Contact:
-        with self.app.app_context():
-            contact = Contact(client_id=client.id, last_name=last_name, first_name=first_name, **values)
-            contact.refresh_keys(company_name=client.name)
-            return self._save(contact)
+        contact = Contact(client_id=client.id, last_name=last_name, first_name=first_name, **values)
+        contact.refresh_keys(company_name=client.name)
+        return self._save(contact)
 
 
 @pytest.fixture
