@@ -6,8 +6,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import INSTANCE, ROOT, Config
+from .countries import country_name
 from .extensions import babel, csrf, db, login_manager, migrate
-from .htmx import HTMX_CONFIG
+from .htmx import HTMX_CONFIG, is_partial
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -29,15 +30,17 @@ def create_app(config: Config | None = None) -> Flask:
     security.init_security_headers(app)
     errors.init_error_handlers(app)
     formatting.init_filters(app)
-    app.jinja_env.globals["htmx_config"] = lambda: HTMX_CONFIG
+    app.jinja_env.globals.update(htmx_config=lambda: HTMX_CONFIG, is_partial=is_partial, country_name=country_name)
 
     from .auth.routes import bp as auth_bp
     from .cli import crm_cli
+    from .clients.routes import bp as clients_bp
     from .contacts.routes import bp as contacts_bp
     from .health import bp as health_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(contacts_bp)
+    app.register_blueprint(clients_bp)
     app.register_blueprint(health_bp)
     app.cli.add_command(crm_cli)
     return app

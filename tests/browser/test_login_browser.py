@@ -8,7 +8,7 @@ def test_login_reaches_contacts_screen(page, make, browser_login, axe_violations
     browser_login(page, user)
     assert re.search(r"/contacts$", page.url)
     assert page.get_by_role("heading", name=re.compile("Contacts clients")).is_visible()
-    assert page.get_by_text("BERTRAND Nicolas").is_visible()
+    assert page.get_by_role("banner").get_by_text("BERTRAND Nicolas").is_visible()
     assert axe_violations(page) == []
 
 

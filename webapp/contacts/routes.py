@@ -1,14 +1,13 @@
-"""The contacts screens."""
-from flask import Blueprint, redirect, url_for
+"""The contacts list: the page, its results fragment and its filter pickers."""
+from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from .. import rights
-from ..extensions import db
-from ..htmx import render
-from ..models import Contact
+from ..htmx import is_partial, render
+from ..queries import ContactQuery
 from ..rights import requires
-from ..scope import contact_visible
+from ..scope import get_contact_or_404
+from . import pickers
 
 bp = Blueprint("contacts", __name__)
 
@@ -22,6 +21,36 @@ def home():
 @bp.get("/contacts")
 @requires(rights.CONTACTS_LIST)
 def index():
-    """List the client contacts the user may see."""
-    total = db.session.scalar(select(func.count()).select_from(Contact).where(contact_visible(current_user)))
-    return render("contacts/index.html", "results", total=total)
+    """List the client contacts the user may see, filtered, sorted and paged as the URL says."""
+    query = ContactQuery.from_args(request.args)
+    result = query.page_of_rows(current_user)
+    context = dict(query=query, result=result, chips=query.chips())
+    if is_partial() and request.headers.get("HX-Target") == "results":
+        return render("contacts/index.html", "results", **context)
+    return render("contacts/index.html", filters=pickers.filter_options(query, current_user), **context)
+
+
+@bp.get("/contacts/pickers/<kind>")
+@requires(rights.CONTACTS_LIST)
+def picker(kind):
+    """Options of a searchable filter (clients, salespeople, skills): the checked ones first, then matches."""
+    if kind not in pickers.SEARCHABLE:
+        abort(404)
+    query = ContactQuery.from_args(request.args)
+    options = pickers.search(kind, request.args.get("term", ""), query, current_user)
+    return render("partials/contacts/_picker_options.html", kind=kind, options=options)
+
+
+@bp.get("/contacts/<int:contact_id>")
+@requires(rights.CONTACTS_LIST)
+def show(contact_id):
+    """The contact's record."""
+    contact = get_contact_or_404(current_user, contact_id)
+    return render("contacts/show.html", contact=contact, back_url=_back_url())
+
+
+def _back_url() -> str:
+    """The list as the user left it: only a link to the list itself is accepted."""
+    target = request.args.get("back", "")
+    list_url = url_for("contacts.index")
+    return target if target == list_url or target.startswith(list_url + "?") else list_url

@@ -1,0 +1,359 @@
+"""ContactQuery: reads the list's URL, builds its SELECTs and builds its links (after Django's ChangeList).
+
+All the list's state lives in the query string, so a reload, a bookmark, a shared link, Back and Forward give
+the same screen. Every parameter is checked against an allow-list; anything else falls back to a default."""
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from flask import url_for
+from sqlalchemy import Select, and_, false, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased
+from werkzeug.datastructures import MultiDict
+
+from .extensions import db
+from .models import (Client, Contact, Deal, Entity, Opportunity, Origin, Proposal, RevenueRange, Sector, SizeBand,
+                     Skill, User, client_entities, contact_skills)
+from .scope import contact_visible
+from .text import digits, fold
+
+PER_PAGE_CHOICES = (20, 50, 100, 200)
+DEFAULT_PER_PAGE = 50
+COUNT_CAP = 10_000
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+MAX_IDS = 200
+PHONE_QUERY = re.compile(r"^\+?[\d\s.\-()/]{2,}$")
+
+ClientOwner = aliased(User, name="client_owner")
+ContactOwner = aliased(User, name="contact_owner")
+
+# sort key -> the columns it orders by; every order ends on Contact.id so pages never overlap.
+SORTS = {
+    "company": (Contact.company_key, Contact.last_name_key, Contact.first_name_key),
+    "client_owner": (ClientOwner.name_key, Contact.company_key, Contact.last_name_key),
+    "last_name": (Contact.last_name_key, Contact.first_name_key),
+    "first_name": (Contact.first_name_key, Contact.last_name_key),
+    "function": (func.lower(Contact.function), Contact.last_name_key),
+    "phone": (Contact.phone_e164, Contact.last_name_key),
+    "mobile": (Contact.mobile_e164, Contact.last_name_key),
+    "fax": (Contact.fax_e164, Contact.last_name_key),
+    "owner": (ContactOwner.name_key, Contact.last_name_key),
+    "deals": None,  # by number of deals, see _order_by
+}
+ARCHIVED_CHOICES = ("exclude", "include", "only")
+ACTIVE_CHOICES = ("active", "inactive", "all")
+# multi-valued filters on the client account: parameter -> (column, model for chip labels)
+CLIENT_FILTERS = {
+    "size": (Client.size_band_id, SizeBand),
+    "revenue": (Client.revenue_range_id, RevenueRange),
+    "sector": (Client.sector_id, Sector),
+    "origin": (Client.origin_id, Origin),
+}
+ID_FILTERS = ("assigned", "client", "entity", "size", "revenue", "sector", "origin", "skill")
+
+
+def _ids(values: list[str], allow_none: bool = False) -> tuple[list[int], bool]:
+    """Keep the positive integer ids (and "none" when allowed); anything else is dropped."""
+    ids, wants_none = [], False
+    for value in values[:MAX_IDS]:
+        if allow_none and value == "none":
+            wants_none = True
+        elif value.isdigit() and 0 < int(value) < 2**31:
+            ids.append(int(value))
+    return sorted(set(ids)), wants_none
+
+
+def _int(value: str | None, default: int) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 10 else default
+
+
+@dataclass
+class Chip:
+    """An active filter the user can remove."""
+
+    label: str
+    remove_url: str
+
+
+@dataclass
+class ContactQuery:
+    """The list's state, parsed from the URL and bounded."""
+
+    q: str = ""
+    assigned: list[int] = field(default_factory=list)
+    unassigned: bool = False
+    client: list[int] = field(default_factory=list)
+    entity: list[int] = field(default_factory=list)
+    size: list[int] = field(default_factory=list)
+    revenue: list[int] = field(default_factory=list)
+    sector: list[int] = field(default_factory=list)
+    origin: list[int] = field(default_factory=list)
+    skill: list[int] = field(default_factory=list)
+    archived: str = "exclude"
+    active: str = "active"
+    sort: str = "company"
+    descending: bool = False
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    exact_count: bool = False
+    notices: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args: MultiDict) -> "ContactQuery":
+        """Parse the query string; hostile or unknown values become defaults (with a notice when it matters)."""
+        query = cls()
+        q = " ".join(args.get("q", "").replace("\x00", "").split())
+        if len(q) > MAX_QUERY_LENGTH:
+            q = q[:MAX_QUERY_LENGTH]
+            query.notices.append("La recherche a été raccourcie à 200 caractères.")
+        query.q = q
+        query.assigned, query.unassigned = _ids(args.getlist("assigned"), allow_none=True)
+        for name in ("client", "entity", "size", "revenue", "sector", "origin", "skill"):
+            setattr(query, name, _ids(args.getlist(name))[0])
+        query.archived = args.get("archived") if args.get("archived") in ARCHIVED_CHOICES else "exclude"
+        query.active = args.get("active") if args.get("active") in ACTIVE_CHOICES else "active"
+        sort = args.get("sort", "company")
+        query.descending = sort.startswith("-")
+        query.sort = sort.lstrip("-") if sort.lstrip("-") in SORTS else "company"
+        if sort.lstrip("-") not in SORTS:
+            query.descending = False
+        query.page = max(1, _int(args.get("page"), 1))
+        per_page = _int(args.get("per_page"), DEFAULT_PER_PAGE)
+        query.per_page = min(PER_PAGE_CHOICES, key=lambda choice: (abs(choice - per_page), choice))
+        query.exact_count = args.get("count") == "exact"
+        return query
+
+    # ---- URL side -------------------------------------------------------------------------------------------
+
+    def params(self, **changes) -> list[tuple[str, str]]:
+        """The query string of this state with `changes`, leaving defaults out so URLs stay short."""
+        state = {
+            "q": self.q, "assigned": [*map(str, self.assigned), *(["none"] if self.unassigned else [])],
+            **{name: [str(v) for v in getattr(self, name)] for name in ID_FILTERS if name != "assigned"},
+            "archived": self.archived, "active": self.active, "sort": self.sort_param,
+            "page": self.page, "per_page": self.per_page, "count": "exact" if self.exact_count else "",
+        }
+        state.update(changes)
+        if "page" not in changes and set(changes) - {"per_page"}:
+            state["page"] = 1  # a new filter or order starts on the first page
+        defaults = {"archived": "exclude", "active": "active", "sort": "company", "page": 1,
+                    "per_page": DEFAULT_PER_PAGE}
+        pairs = []
+        for key, value in state.items():
+            for item in value if isinstance(value, list) else [value]:
+                if item in ("", None) or defaults.get(key) == item:
+                    continue
+                pairs.append((key, str(item)))
+        return pairs
+
+    def url(self, **changes) -> str:
+        params = self.params(**changes)
+        return url_for("contacts.index") + ("?" + urlencode(params) if params else "")
+
+    @property
+    def sort_param(self) -> str:
+        return f"-{self.sort}" if self.descending else self.sort
+
+    def sort_url(self, key: str) -> str:
+        """Clicking a header sorts by it ascending, or flips the direction when it is already the order."""
+        descending = self.sort == key and not self.descending
+        return self.url(sort=f"-{key}" if descending else key)
+
+    def aria_sort(self, key: str) -> str:
+        if self.sort != key:
+            return "none"
+        return "descending" if self.descending else "ascending"
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.q or self.assigned or self.unassigned or any(getattr(self, n) for n in ID_FILTERS)
+                    or self.archived != "exclude" or self.active != "active")
+
+    def without(self, name: str, value=None) -> str:
+        """The URL with one filter value removed (for a chip)."""
+        if name == "assigned" and value == "none":
+            return self.url(assigned=[str(v) for v in self.assigned])
+        if name in ID_FILTERS:
+            remaining = [str(v) for v in getattr(self, name) if v != value]
+            if name == "assigned" and self.unassigned:
+                remaining.append("none")
+            return self.url(**{name: remaining})
+        defaults = {"q": "", "archived": "exclude", "active": "active"}
+        return self.url(**{name: defaults[name]})
+
+    def clear_url(self) -> str:
+        return url_for("contacts.index") + (f"?{urlencode(self._keep_view())}" if self._keep_view() else "")
+
+    def _keep_view(self) -> list[tuple[str, str]]:
+        return [(k, v) for k, v in self.params() if k in ("sort", "per_page")]
+
+    # ---- SQL side -------------------------------------------------------------------------------------------
+
+    def conditions(self, user: User) -> list:
+        """The WHERE conditions of this state, entity scope first."""
+        conditions = [contact_visible(user)]
+        client_conditions = []
+        if self.archived == "exclude":
+            client_conditions.append(Client.archived.is_(False))
+        elif self.archived == "only":
+            client_conditions.append(Client.archived.is_(True))
+        for name, (column, _model) in CLIENT_FILTERS.items():
+            if ids := getattr(self, name):
+                client_conditions.append(column.in_(ids))
+        if client_conditions:
+            conditions.append(Contact.client_id.in_(select(Client.id).where(*client_conditions)))
+        if self.active == "active":
+            conditions.append(Contact.left_company.is_(False))
+        elif self.active == "inactive":
+            conditions.append(Contact.left_company.is_(True))
+        if self.client:
+            conditions.append(Contact.client_id.in_(self.client))
+        if self.entity:
+            conditions.append(Contact.client_id.in_(
+                select(client_entities.c.client_id).where(client_entities.c.entity_id.in_(self.entity))))
+        if self.assigned or self.unassigned:
+            conditions.append(or_(Contact.owner_id.in_(self.assigned) if self.assigned else false(),
+                                  Contact.owner_id.is_(None) if self.unassigned else false()))
+        if self.skill:
+            conditions.append(Contact.id.in_(
+                select(contact_skills.c.contact_id).where(contact_skills.c.skill_id.in_(self.skill))))
+        conditions.extend(search_conditions(self.q))
+        return conditions
+
+    def count(self, user: User) -> tuple[int, bool]:
+        """How many contacts match, and whether that number is a cap ("10 000+") rather than exact."""
+        inner = select(literal(1)).select_from(Contact).where(*self.conditions(user))
+        if not self.exact_count:
+            inner = inner.limit(COUNT_CAP + 1)
+        total = db.session.scalar(select(func.count()).select_from(inner.subquery()))
+        if not self.exact_count and total > COUNT_CAP:
+            return COUNT_CAP, True
+        return total, False
+
+    def rows_statement(self, user: User, offset: int) -> Select:
+        """One SELECT for a page: contact, account, both owners and the three Affaires counters."""
+        counters = [
+            select(func.count()).where(model.contact_id == Contact.id).correlate(Contact).scalar_subquery()
+            .label(name)
+            for name, model in (("opportunities", Opportunity), ("proposals", Proposal), ("deals", Deal))
+        ]
+        return (
+            select(Contact.id, Contact.client_id, Contact.last_name, Contact.first_name, Contact.function,
+                   Contact.phone, Contact.phone_e164, Contact.mobile, Contact.mobile_e164, Contact.fax,
+                   Contact.fax_e164, Contact.email, Contact.left_company, Contact.version, Contact.owner_id,
+                   Client.name.label("company"), Client.archived.label("client_archived"),
+                   ClientOwner.last_name.label("client_owner_last"),
+                   ClientOwner.first_name.label("client_owner_first"),
+                   ContactOwner.last_name.label("owner_last"), ContactOwner.first_name.label("owner_first"),
+                   *counters)
+            .join(Client, Client.id == Contact.client_id)
+            .outerjoin(ClientOwner, ClientOwner.id == Client.owner_id)
+            .outerjoin(ContactOwner, ContactOwner.id == Contact.owner_id)
+            .where(*self.conditions(user))
+            .order_by(*self._order_by())
+            .limit(self.per_page)
+            .offset(offset)
+        )
+
+    def _order_by(self):
+        if self.sort == "deals":
+            deals = select(func.count()).where(Deal.contact_id == Contact.id).correlate(Contact).scalar_subquery()
+            columns = (deals, Contact.company_key, Contact.last_name_key)
+        else:
+            columns = SORTS[self.sort]
+        columns = (*columns, Contact.id)
+        if self.descending:
+            return [column.desc().nulls_last() for column in columns]
+        return [column.asc().nulls_last() if column is not Contact.id else column for column in columns]
+
+    def page_of_rows(self, user: User) -> "ResultPage":
+        """The page asked for (or the last one when it is past the end), with the count."""
+        total, capped = self.count(user)
+        last_page = max(1, -(-total // self.per_page))
+        if not capped and self.page > last_page:
+            self.page = last_page
+        rows = db.session.execute(self.rows_statement(user, (self.page - 1) * self.per_page)).all()
+        if not rows and self.page > 1 and capped:  # past the end of a capped count: find the real end
+            self.exact_count = True
+            total, capped = self.count(user)
+            self.page = max(1, -(-total // self.per_page))
+            self.exact_count = False
+            rows = db.session.execute(self.rows_statement(user, (self.page - 1) * self.per_page)).all()
+        return ResultPage(rows=rows, total=total, capped=capped, page=self.page, per_page=self.per_page)
+
+    def chips(self) -> list[Chip]:
+        """The active filters as removable chips, their labels read in one statement."""
+        chips = []
+        if self.q:
+            chips.append(Chip(f"« {self.q} »", self.without("q")))
+        labels = self._labels()
+        if self.unassigned:
+            chips.append(Chip("Non affecté", self.without("assigned", "none")))
+        for name in ID_FILTERS:
+            for value in getattr(self, name):
+                if (name, value) in labels:
+                    chips.append(Chip(labels[(name, value)], self.without(name, value)))
+        if self.archived == "include":
+            chips.append(Chip("Clients archivés inclus", self.without("archived")))
+        elif self.archived == "only":
+            chips.append(Chip("Clients archivés seulement", self.without("archived")))
+        if self.active == "inactive":
+            chips.append(Chip("Contacts inactifs", self.without("active")))
+        elif self.active == "all":
+            chips.append(Chip("Contacts actifs et inactifs", self.without("active")))
+        return chips
+
+    def _labels(self) -> dict[tuple[str, int], str]:
+        parts = []
+        sources = {"assigned": (User.id, func.trim(User.last_name + " " + User.first_name)),
+                   "client": (Client.id, Client.name), "entity": (Entity.id, Entity.label),
+                   "skill": (Skill.id, Skill.label),
+                   **{name: (model.id, model.label) for name, (_c, model) in CLIENT_FILTERS.items()}}
+        for name, (id_column, label_column) in sources.items():
+            if ids := getattr(self, name):
+                parts.append(select(literal(name).label("kind"), id_column.label("id"), label_column.label("label"))
+                             .where(id_column.in_(ids)))
+        if not parts:
+            return {}
+        rows = db.session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()
+        return {(kind, ident): label for kind, ident, label in rows}
+
+
+@dataclass
+class ResultPage:
+    rows: list
+    total: int
+    capped: bool
+    page: int
+    per_page: int
+
+    @property
+    def last_page(self) -> int | None:
+        return None if self.capped else max(1, -(-self.total // self.per_page))
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.rows)
+
+
+def search_terms(q: str) -> list[str]:
+    """The folded words of a search; a phone-like search is one term of digits."""
+    if not q:
+        return []
+    if PHONE_QUERY.match(q) and len(digits(q)) >= 2:
+        return [digits(q)]
+    return [term for term in fold(q).split(" ") if term][:MAX_TERMS]
+
+
+def _like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_conditions(q: str) -> list:
+    """Each word must appear inside the contact's folded search text (names, company, function, e-mail, phones)."""
+    return [Contact.search_text.like(f"%{_like_escape(term)}%", escape="\\") for term in search_terms(q)]
