@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from flask import url_for
-from sqlalchemy import Select, and_, false, func, literal, or_, select, union_all
+from sqlalchemy import Select, false, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
 
 from .extensions import db
 from .models import (Client, Contact, Deal, Entity, Opportunity, Origin, Proposal, RevenueRange, Sector, SizeBand,
                      Skill, User, client_entities, contact_skills)
-from .scope import contact_visible
+from .scope import contact_visible_filter
 from .text import digits, fold
 
 PER_PAGE_CHOICES = (20, 50, 100, 200)
@@ -192,10 +192,10 @@ class ContactQuery:
 
     def conditions(self, user: User) -> list:
         """The WHERE conditions of this state, entity scope first."""
-        conditions = [contact_visible(user)]
+        conditions = [contact_visible_filter(user)]
         client_conditions = []
-        if self.archived == "exclude":
-            client_conditions.append(Client.archived.is_(False))
+        if self.archived == "exclude":  # NOT IN a few archived accounts: a filter, never the way in
+            conditions.append(Contact.client_id.not_in(select(Client.id).where(Client.archived.is_(True))))
         elif self.archived == "only":
             client_conditions.append(Client.archived.is_(True))
         for name, (column, _model) in CLIENT_FILTERS.items():
@@ -218,7 +218,7 @@ class ContactQuery:
         if self.skill:
             conditions.append(Contact.id.in_(
                 select(contact_skills.c.contact_id).where(contact_skills.c.skill_id.in_(self.skill))))
-        conditions.extend(search_conditions(self.q))
+        conditions.extend(search_conditions(self.q, db.engine.dialect.name))
         return conditions
 
     def count(self, user: User) -> tuple[int, bool]:
@@ -232,7 +232,17 @@ class ContactQuery:
         return total, False
 
     def rows_statement(self, user: User, offset: int) -> Select:
-        """One SELECT for a page: contact, account, both owners and the three Affaires counters."""
+        """One SELECT for a page: contact, account, both owners and the three Affaires counters.
+
+        The page's ids are chosen first from the contact table alone (its order index carries the filter
+        columns, so deep pages never read the rows they skip); only those rows are then joined."""
+        page_ids = select(Contact.id).where(*self.conditions(user))
+        if self.sort == "client_owner":
+            page_ids = page_ids.join(Client, Client.id == Contact.client_id).outerjoin(
+                ClientOwner, ClientOwner.id == Client.owner_id)
+        elif self.sort == "owner":
+            page_ids = page_ids.outerjoin(ContactOwner, ContactOwner.id == Contact.owner_id)
+        page_ids = page_ids.order_by(*self._order_by()).limit(self.per_page).offset(offset).subquery()
         counters = [
             select(func.count()).where(model.contact_id == Contact.id).correlate(Contact).scalar_subquery()
             .label(name)
@@ -247,13 +257,11 @@ class ContactQuery:
                    ClientOwner.first_name.label("client_owner_first"),
                    ContactOwner.last_name.label("owner_last"), ContactOwner.first_name.label("owner_first"),
                    *counters)
+            .join(page_ids, page_ids.c.id == Contact.id)
             .join(Client, Client.id == Contact.client_id)
             .outerjoin(ClientOwner, ClientOwner.id == Client.owner_id)
             .outerjoin(ContactOwner, ContactOwner.id == Contact.owner_id)
-            .where(*self.conditions(user))
             .order_by(*self._order_by())
-            .limit(self.per_page)
-            .offset(offset)
         )
 
     def _order_by(self):
@@ -354,6 +362,17 @@ def _like_escape(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search_conditions(q: str) -> list:
-    """Each word must appear inside the contact's folded search text (names, company, function, e-mail, phones)."""
-    return [Contact.search_text.like(f"%{_like_escape(term)}%", escape="\\") for term in search_terms(q)]
+def search_conditions(q: str, dialect: str) -> list:
+    """Each word must appear inside the contact's folded search text (names, company, function, e-mail, phones).
+
+    PostgreSQL answers LIKE from its trigram index. SQLite answers words of three letters or more from the FTS5
+    trigram table (one MATCH for all of them) and checks shorter ones with LIKE."""
+    terms = search_terms(q)
+    conditions = []
+    if dialect == "sqlite" and (long_terms := [t for t in terms if len(t) >= 3]):
+        match = " AND ".join('"' + term.replace('"', '""') + '"' for term in long_terms)
+        conditions.append(Contact.id.in_(select(text("rowid")).select_from(text("contact_fts"))
+                                         .where(text("contact_fts MATCH :fts_match").bindparams(fts_match=match))))
+        terms = [t for t in terms if len(t) < 3]
+    conditions += [Contact.search_text.like(f"%{_like_escape(term)}%", escape="\\") for term in terms]
+    return conditions

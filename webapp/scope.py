@@ -28,6 +28,13 @@ def contact_visible(user: User) -> ColumnElement[bool]:
     return client_visible(user, Contact.client_id)
 
 
+def contact_visible_filter(user: User) -> ColumnElement[bool]:
+    """The same condition, written so that it filters rows without steering the plan: on a list the scope is
+    rarely selective, and SQLite would otherwise read by client and sort everything instead of walking the
+    order index."""
+    return client_visible(user, Contact.client_id + 0)
+
+
 def get_client_or_404(user: User, client_id: int) -> Client:
     client = db.session.scalars(select(Client).where(Client.id == client_id, client_visible(user))).first()
     if client is None:

@@ -33,7 +33,7 @@ class Contact(db.Model):
     is_dpo: Mapped[bool] = mapped_column(Boolean, default=False)
     is_rssi: Mapped[bool] = mapped_column(Boolean, default=False)
     left_company: Mapped[bool] = mapped_column(Boolean, default=False)
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     email: Mapped[str | None] = mapped_column(String(254))
     email_key: Mapped[str | None] = mapped_column(String(254), index=True)
     phone: Mapped[str | None] = mapped_column(String(40))
@@ -81,10 +81,15 @@ class Contact(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+    # The list's filters ride along at the end of its order indexes (left_company, client_id, owner_id), so a page
+    # is read from the index alone; counts read the narrow (left_company, client_id, owner_id) index.
     __table_args__ = (
-        Index("ix_contact_default_order", "company_key", "last_name_key", "first_name_key", "id"),
-        Index("ix_contact_last_name_order", "last_name_key", "first_name_key", "id"),
-        Index("ix_contact_left_company", "left_company", "company_key"),
+        Index("ix_contact_default_order", "company_key", "last_name_key", "first_name_key", "id",
+              "left_company", "client_id", "owner_id"),
+        Index("ix_contact_last_name_order", "last_name_key", "first_name_key", "id",
+              "left_company", "client_id", "owner_id"),
+        Index("ix_contact_active_client", "left_company", "client_id", "owner_id"),
+        Index("ix_contact_owner", "owner_id", "left_company", "client_id"),
     )
 
     @property
