@@ -192,14 +192,19 @@ def _reason(error: Exception) -> str:
     return "Fiche illisible : contenu inattendu."
 
 
+def _warn(card: "ParsedCard", message: str) -> None:
+    if message not in card.warnings:
+        card.warnings.append(message)
+
+
 def _parse_card(raw: RawCard, max_photo: int) -> ParsedCard | None:
     decoded = card_text(raw)
     card = ParsedCard(number=raw.number)
     card.warnings.extend(decoded.notes)
     if not raw.closed:
-        card.warnings.append("Fiche sans ligne END:VCARD (fichier tronqué ?) : lue jusqu'à la fiche suivante.")
+        _warn(card, "Fiche sans ligne END:VCARD (fichier tronqué ?) : lue jusqu'à la fiche suivante.")
     if raw.nested:
-        card.warnings.append("Fiche imbriquée (AGENT) ignorée.")
+        _warn(card, "Fiche imbriquée (AGENT) ignorée.")
         card.ignored.append("AGENT")
     lines = _read_lines(decoded.text, card)
     if not lines:
@@ -228,7 +233,7 @@ def _read_lines(text: str, card: ParsedCard) -> list[_Line]:
         kept, dropped = _readable_lines(text)
         if not kept:
             raise
-        card.warnings.append(f"{dropped} ligne(s) illisible(s) ignorée(s).")
+        _warn(card, f"{dropped} ligne(s) illisible(s) ignorée(s).")
         component = vobject.readOne(f"BEGIN:{_RAW}\n{kept}\nEND:{_RAW}\n", transform=False)
     lines = []
     for children in component.contents.values():
@@ -522,6 +527,10 @@ def _sniff(data: bytes) -> str | None:
         return "image/bmp"
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "image/tiff"
+    if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1"):
+        return "image/heic"
     return None
 
 
@@ -539,9 +548,10 @@ def _photo(line: _Line, card: ParsedCard, max_photo: int) -> None:
     if not value:
         return
     if value.lower().startswith("data:"):
-        header, comma, payload = value[5:].partition(",")
+        # Some writers escape the URI as text (data:image/jpeg\;base64\,...): base64 has no backslash to lose.
+        header, comma, payload = _unescape(value)[5:].partition(",")
         if not comma:
-            card.warnings.append("Photo illisible (adresse data: incomplète) : non importée.")
+            _warn(card, "Photo illisible (adresse data: incomplète) : non importée.")
             return
         declared = header.split(";")[0].lower() or declared
         if ";base64" in header.lower():
@@ -551,7 +561,7 @@ def _photo(line: _Line, card: ParsedCard, max_photo: int) -> None:
     elif encoding & {"B", "BASE64", "B64"}:
         data = _b64(value, card, max_photo)
     elif value_type & {"URI", "URL"} or re.match(r"^[a-z][a-z0-9+.-]*:", value, re.I):
-        card.warnings.append("Photo désignée par une adresse (URL) : non importée.")
+        _warn(card, "Photo désignée par une adresse (URL) : non importée.")
         if "PHOTO (URL)" not in card.ignored:
             card.ignored.append("PHOTO (URL)")
         return
@@ -559,11 +569,16 @@ def _photo(line: _Line, card: ParsedCard, max_photo: int) -> None:
         # 3.0 producers that forget ENCODING=b still write base64: accepted when it decodes to an image.
         data = _b64(value, card, max_photo)
     else:
-        card.warnings.append("Photo dans un format non reconnu : non importée.")
+        _warn(card, "Photo dans un format non reconnu : non importée.")
         return
     if data:
+        mime = _sniff(data)
+        if mime is None:
+            # Not an image (Symbian writes a base64 file:// path): the CRM could not show it anyway.
+            _warn(card, "Photo dans un format non reconnu : non importée.")
+            return
         card.photo = data
-        card.photo_mime = _sniff(data) or declared
+        card.photo_mime = mime
 
 
 _BASE64_TEXT = re.compile(r"^[A-Za-z0-9+/=\s]+$")
@@ -572,12 +587,12 @@ _BASE64_TEXT = re.compile(r"^[A-Za-z0-9+/=\s]+$")
 def _b64(text: str, card: ParsedCard, max_photo: int) -> bytes | None:
     compact = "".join(text.split())
     if len(compact) * 3 // 4 > max_photo:
-        card.warnings.append(f"Photo de plus de {max_photo // MB or 1} Mo : non importée.")
+        _warn(card, f"Photo de plus de {max_photo // MB or 1} Mo : non importée.")
         return None
     try:
         return base64.b64decode(compact + "=" * (-len(compact) % 4), validate=False)
     except (binascii.Error, ValueError):
-        card.warnings.append("Photo illisible (base64 invalide) : non importée.")
+        _warn(card, "Photo illisible (base64 invalide) : non importée.")
         return None
 
 
@@ -603,8 +618,9 @@ def _date(value: str, params: dict) -> date | None:
     if not match:
         return None
     year, month, day = (int(g) for g in match.groups())
-    omit = params.get("X-APPLE-OMIT-YEAR")
-    if omit and omit[0].strip() == match.group(1):
+    # Apple and CardBook write a birthday without year as year 1604 (X-APPLE-OMIT-YEAR=1604).
+    omit = (params.get("X-APPLE-OMIT-YEAR") or ["1604"])[0].strip()
+    if match.group(1) == omit:
         return None
     try:
         return date(year, month, day)
