@@ -893,24 +893,34 @@ def contacts_to_vcf(cards: Iterable[ExportCard], version: str = "3.0") -> str:
 
 
 def _serialize(vcard) -> str:
-    """vobject's serialization with one correction: it leaves PHOTO unfolded on purpose (its
-    `wacky_apple_photo_serialize`, for Address Book of 2008); the base64 is ASCII, folded here at 75 octets."""
+    """vobject's serialization, folded again where vobject does not: it leaves PHOTO unfolded on purpose (its
+    `wacky_apple_photo_serialize`, for Address Book of 2008), and it skips lines shorter than 75 characters even
+    when their UTF-8 form is longer than 75 octets (an accented 74-character ADR)."""
     text = vcard.serialize()
-    if "photo" in vcard.contents:
-        text = _fold_long_lines(text)
+    lines = text.split("\r\n")
+    if any(len(line) > 75 or (len(line) > 18 and not line.isascii() and len(line.encode()) > 75) for line in lines):
+        text = "\r\n".join(_fold(line) for line in lines)
     return text
 
 
-def _fold_long_lines(text: str) -> str:
-    lines = text.split("\r\n")
-    out = []
-    for line in lines:
-        if len(line) <= 75 or not line.isascii():
-            out.append(line)
-            continue
-        out.append(line[:75])
-        out.extend(" " + line[i:i + 74] for i in range(75, len(line), 74))
-    return "\r\n".join(out)
+def _fold(line: str) -> str:
+    """One content line folded at 75 octets, never inside a UTF-8 sequence."""
+    if line.isascii():
+        if len(line) <= 75:
+            return line
+        return "\r\n ".join([line[:75], *(line[i:i + 74] for i in range(75, len(line), 74))])
+    if len(line.encode()) <= 75:
+        return line
+    parts, current, size, limit = [], [], 0, 75
+    for char in line:
+        width = len(char.encode())
+        if size + width > limit:
+            parts.append("".join(current))
+            current, size, limit = [], 0, 74  # continuation lines start with a space
+        current.append(char)
+        size += width
+    parts.append("".join(current))
+    return "\r\n ".join(parts)
 
 
 # ------------------------------------------------------------------------------------------------ file names
@@ -923,7 +933,8 @@ def safe_filename(name: str, extension: str = ".vcf", max_length: int = 100) -> 
     """A file name from a contact's name, safe on every system: "Dupont Jean.vcf"."""
     text = unicodedata.normalize("NFC", name or "")
     # Bidi controls (right-to-left override...) and other format characters could disguise the extension.
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc", "Cs", "Co", "Zl", "Zp"))
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text
+                   if unicodedata.category(ch) not in ("Cf", "Cs", "Co"))
     text = _UNSAFE.sub(" ", text)
     text = " ".join(text.split()).strip(" .")
     if text.split(".")[0].upper() in _RESERVED:
@@ -958,7 +969,4 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
     fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
     fallback = re.sub(r'[^A-Za-z0-9 ._()-]', "_", fallback).strip() or "contacts"
     quoted = urllib.parse.quote(filename, safe="")
-    header = f'{disposition}; filename="{fallback}"'
-    if fallback != filename:
-        header += f"; filename*=UTF-8''{quoted}"
-    return header
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quoted}"
