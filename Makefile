@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
-	@if [ -d translations ]; then $(VENV)/bin/pybabel compile -q -d translations; fi
+	@if [ -d translations ]; then $(VENV)/bin/pybabel compile -d translations >/dev/null; fi
 
 db: install
 	$(FLASK) db upgrade

@@ -3,7 +3,10 @@ SQLite (a file per test module) by default, PostgreSQL when it names one. Each m
 made by the migrations; each test starts from empty tables holding only the reference lists."""
 import os
 import re
+import subprocess
+import sys
 from itertools import count
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -18,6 +21,17 @@ from webapp.extensions import db as _db
 from webapp.models import Client, Contact, Entity, Role, User
 from webapp.services.accounts import hash_password
 from webapp.services.reference_data import load_reference_data
+
+def pytest_configure(config):
+    """Compile the translation catalogs when a bare `pytest` runs before `make` did (French plurals need them)."""
+    root = Path(__file__).resolve().parent.parent
+    for po in root.glob("translations/*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            subprocess.run([str(Path(sys.executable).with_name("pybabel")), "compile", "-d",
+                            str(root / "translations")], check=True, capture_output=True)
+            break
+
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 IS_PG = PG_URL.startswith("postgresql")
