@@ -302,3 +302,14 @@ def test_not_a_vcard(data):
 def test_file_starting_at_version_without_begin():
     result = parse_vcards(b"VERSION:3.0\nFN:Frank Dawson\nEND:VCARD\n")
     assert [c.full_name for c in result.cards] == ["Frank Dawson"]
+
+
+def test_each_property_keeps_its_own_charset():
+    data = (
+        b"BEGIN:VCARD\nVERSION:2.1\n"
+        b"N;CHARSET=ISO-8859-2;ENCODING=QUOTED-PRINTABLE:=A3ukasiewicz;Pawe=B3\n"
+        b"TITLE;CHARSET=ISO-8859-7:" + "Διευθυντής".encode("iso-8859-7") + b"\n"
+        b"END:VCARD\n"
+    )
+    c = one(data)
+    assert (c.last_name, c.first_name, c.title) == ("Łukasiewicz", "Paweł", "Διευθυντής")
