@@ -69,5 +69,16 @@
     }
   });
 
+  // A picker's own search box asks for options; it must not also refresh the list (the list form listens for
+  // "change" events bubbling up to it).
+  document.addEventListener("change", function (event) {
+    if (event.target.classList && event.target.classList.contains("picker-search")) { event.stopPropagation(); }
+  }, true);
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.classList && event.target.classList.contains("picker-search")) {
+      event.preventDefault();
+    }
+  });
+
   window.crm = { showToast: showToast };
 })();

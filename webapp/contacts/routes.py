@@ -1,5 +1,5 @@
 """The contacts list: the page, its results fragment and its filter pickers."""
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, make_response, redirect, request, url_for
 from flask_login import current_user
 
 from .. import rights
@@ -26,7 +26,9 @@ def index():
     result = query.page_of_rows(current_user)
     context = dict(query=query, result=result, chips=query.chips())
     if is_partial() and request.headers.get("HX-Target") == "results":
-        return render("contacts/index.html", "results", **context)
+        response = make_response(render("contacts/index.html", "results", **context))
+        response.headers["HX-Push-Url"] = query.url(page=query.page)  # the short, canonical form of the state
+        return response
     return render("contacts/index.html", filters=pickers.filter_options(query, current_user), **context)
 
 

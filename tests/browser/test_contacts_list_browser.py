@@ -1,0 +1,54 @@
+"""Live filtering in a real browser: typing updates the rows and the URL without a reload; Back restores."""
+import re
+
+from webapp.services.phones import to_e164
+
+
+def _world(make):
+    east = make.entity("Est")
+    user = make.user("COTILLON Marion", entities=[east])
+    aprool = make.client_account("APROOL", entities=[east])
+    make.contact(aprool, "BLOU", "Hélène", function="Chef de projet", phone="01.20.35.99.65",
+                 phone_e164=to_e164("01.20.35.99.65"))
+    make.contact(aprool, "BRIE", "Alexandre", function="Consultant")
+    make.contact(aprool, "DAROIN", "Elise", function="Chef de projet")
+    return user
+
+
+def test_typing_filters_live_and_back_restores(page, make, browser_login, axe_violations):
+    browser_login(page, _world(make))
+    rows = page.locator("#contacts-rows tr")
+    assert rows.count() == 3
+    page.evaluate("window.__marker = 'same page'")  # disappears if the page reloads
+    search = page.get_by_label("Rechercher", exact=True)
+    search.click()
+    search.press_sequentially("helene", delay=30)
+    page.wait_for_url(re.compile(r"q=helene"))
+    assert rows.count() == 1 and "BLOU" in rows.first.inner_text()
+    assert page.locator("#contacts-count").inner_text().strip() == "1"
+    assert page.evaluate("window.__marker") == "same page"
+    assert page.evaluate("document.activeElement.id") == "q"  # the caret stays in the search box
+    assert axe_violations(page) == []
+
+    page.go_back()
+    page.wait_for_url(re.compile(r"/contacts$"))
+    page.locator("#contacts-rows tr").nth(2).wait_for()
+    assert page.locator("#contacts-rows tr").count() == 3
+    assert page.get_by_label("Rechercher", exact=True).input_value() == ""
+
+    page.go_forward()
+    page.wait_for_url(re.compile(r"q=helene"))
+    page.wait_for_function("document.querySelectorAll('#contacts-rows tr').length === 1")
+    assert page.get_by_label("Rechercher", exact=True).input_value() == "helene"
+
+
+def test_sorting_by_a_header_and_a_filter_checkbox(page, make, browser_login):
+    browser_login(page, _world(make))
+    page.get_by_role("link", name="Nom", exact=True).click()
+    page.wait_for_url(re.compile(r"sort=last_name"))
+    page.get_by_role("link", name=re.compile(r"^Nom")).click()
+    page.wait_for_url(re.compile(r"sort=-last_name"))
+    page.wait_for_function("document.querySelector('#contacts-rows tr').innerText.includes('DAROIN')")
+    page.get_by_label("Rechercher", exact=True).fill("chef")
+    page.wait_for_url(re.compile(r"q=chef.*sort=-last_name|sort=-last_name.*q=chef"))
+    assert page.locator("#contacts-rows tr").count() == 2
