@@ -326,11 +326,12 @@ def _label(value: str) -> tuple[str, set[str]]:
 _IM_PROPERTIES = {"X-AIM": "AIM", "X-JABBER": "Jabber", "X-ICQ": "ICQ", "X-MSN": "MSN", "X-YAHOO": "Yahoo",
                   "X-SKYPE": "Skype", "X-SKYPE-USERNAME": "Skype", "X-GTALK": "Google Talk", "X-GOOGLE-TALK":
                   "Google Talk", "X-QQ": "QQ", "X-GADUGADU": "Gadu-Gadu", "X-GROUPWISE": "GroupWise",
-                  "X-MS-IMADDRESS": "IM", "X-SIP": "SIP", "X-TWITTER": "Twitter"}
+                  "X-MS-IMADDRESS": "IM", "X-SIP": "SIP", "X-TWITTER": "Twitter", "X-KADDRESSBOOK-X-IMADDRESS": "IM"}
+_URL_PROPERTIES = {"X-EVOLUTION-BLOG-URL": "Blog", "X-EVOLUTION-VIDEO-URL": "Vidéo"}
 _ANNIVERSARY = {"ANNIVERSARY", "X-ANNIVERSARY", "X-MS-ANNIVERSARY", "X-EVOLUTION-ANNIVERSARY",
                 "X-WAB-WEDDING-ANNIVERSARY", "X-KADDRESSBOOK-X-ANNIVERSARY"}
 _RELATED = {"RELATED": None, "X-ABRELATEDNAMES": None, "X-SPOUSE": "Conjoint", "X-MS-SPOUSE": "Conjoint",
-            "X-EVOLUTION-SPOUSE": "Conjoint", "X-WAB-SPOUSE-NAME": "Conjoint", "X-KADDRESSBOOK-X-SPOUSENAME":
+            "X-EVOLUTION-SPOUSE": "Conjoint", "X-WAB-SPOUSE-NAME": "Conjoint", "X-KADDRESSBOOK-X-SPOUSESNAME":
             "Conjoint", "X-ASSISTANT": "Assistant", "X-EVOLUTION-ASSISTANT": "Assistant", "X-MS-ASSISTANT":
             "Assistant", "X-KADDRESSBOOK-X-ASSISTANTSNAME": "Assistant", "X-MANAGER": "Responsable",
             "X-EVOLUTION-MANAGER": "Responsable", "X-MS-MANAGER": "Responsable",
@@ -349,6 +350,7 @@ def _interpret(lines: list[_Line], card: ParsedCard, max_photo: int) -> None:
             labels[line.group] = _label(line.value)
     notes, labels_only = [], []
     name_line = None
+    kaddressbook_department = None
     for line in lines:
         name = line.name
         label, label_types = labels.get(line.group, (None, set())) if line.group else (None, set())
@@ -389,6 +391,21 @@ def _interpret(lines: list[_Line], card: ParsedCard, max_photo: int) -> None:
             url = _unescape(line.value).strip()
             if url:
                 card.urls.append(_link(url, line, label))
+        elif name in _URL_PROPERTIES:
+            url = _unescape(line.value).strip()
+            if url:
+                card.urls.append(Link(url, link_kind(url), label or _URL_PROPERTIES[name]))
+        elif name == "X-KADDRESSBOOK-X-DEPARTMENT":
+            department = _unescape(line.value).strip()
+            if department:
+                kaddressbook_department = department
+        elif name == "X-KADDRESSBOOK-X-PROFESSION":
+            card.role = card.role or _unescape(line.value).strip() or None
+        elif name in ("X-MAIDENNAME", "X-KADDRESSBOOK-X-OFFICE"):
+            value = _unescape(line.value).strip()
+            if value:
+                card.extras.append(Extra("other", label or {"X-MAIDENNAME": "Nom de naissance"}.get(name, "Bureau"),
+                                         value))
         elif name == "IMPP" or name in _IM_PROPERTIES:
             value = _unescape(line.value).strip()
             if value:
@@ -456,6 +473,8 @@ def _interpret(lines: list[_Line], card: ParsedCard, max_photo: int) -> None:
         card.full_name = " ".join(p for p in (card.first_name, card.last_name) if p)
     if notes:
         card.note = "\n\n".join(notes)
+    if kaddressbook_department and not card.org_units:
+        card.org_units = [kaddressbook_department]
     if labels_only and not card.addresses:
         # A LABEL with no ADR (old Evolution, KDE) is the only copy of the address: keep its text.
         for line in labels_only:
