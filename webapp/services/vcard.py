@@ -27,8 +27,8 @@ from .vcard_decode import MB, RawCard, VCardFileError, card_text, read_file
 
 __all__ = [
     "Address", "CardError", "ExportAddress", "ExportCard", "Extra", "Link", "ParseResult", "ParsedCard", "Primary",
-    "TypedValue", "VCardFileError", "contact_to_vcard", "contacts_to_vcf", "content_disposition", "parse_vcards",
-    "safe_filename", "unique_names",
+    "TypedValue", "VCardFileError", "choose_primary", "contact_to_vcard", "contacts_to_vcf", "content_disposition", "parse_vcards",
+    "link_kind", "safe_filename", "split_full_name", "unique_names",
 ]
 
 MAX_BYTES = 10 * MB
@@ -779,7 +779,6 @@ _PHONE_TYPES = {"work": ["work", "voice"], "cell": ["cell"], "fax": ["fax"], "ho
                 "pager": ["pager"]}
 _PHOTO_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}
 _SOCIAL_PROFILE = {"linkedin", "x", "facebook", "instagram", "github", "xing", "viadeo", "youtube", "mastodon"}
-# The header of a 4.0 card. vobject only knows 3.0: it writes VERSION:3.0 unless a VERSION line is present.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -797,6 +796,7 @@ def _build(card: ExportCard, version: str):
     """The vobject component for one contact (3.0 or 4.0)."""
     v4 = version == "4.0"
     vcard = vobject.vCard()
+    # vobject only knows 3.0 and writes VERSION:3.0 unless the card already has a VERSION line.
     vcard.add("version").value = version
     last, first = _clean(card.last_name), _clean(card.first_name)
     vcard.add("n").value = vobject.vcard.Name(family=last, given=first)
