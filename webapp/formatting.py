@@ -1,6 +1,8 @@
 """Jinja filters for what the screens show: phone numbers, dates, plurals."""
+from functools import lru_cache
+
 import phonenumbers
-from flask import Flask
+from flask import Flask, g, url_for
 from flask_babel import format_date, format_datetime, get_locale, ngettext
 
 
@@ -8,24 +10,49 @@ def national_phone(raw: str | None, e164: str | None = None) -> str:
     """A phone number in national format when it parses ("01 20 35 99 65"), as typed otherwise."""
     if not raw:
         return ""
-    if not e164:
-        return raw
+    return _format_e164(e164) if e164 else raw
+
+
+@lru_cache(maxsize=20_000)
+def _format_e164(e164: str) -> str:
+    # French numbers (most of them) are written "01 20 35 99 65" without asking phonenumbers, which is slow.
+    if e164.startswith("+33") and len(e164) == 12 and e164[1:].isdigit():
+        national = "0" + e164[3:]
+        return " ".join(national[i:i + 2] for i in range(0, 10, 2))
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
-        return raw
-    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 33 else \
-        phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    return phonenumbers.format_number(number, fmt)
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def deals_summary(opportunities: int, proposals: int, deals: int) -> str:
-    """The seed's Affaires column: "0 opportunité 0 proposition 6 affaires" (French plural: 0 and 1 are singular)."""
-    return " ".join((
-        ngettext("%(num)d opportunité", "%(num)d opportunités", opportunities),
-        ngettext("%(num)d proposition", "%(num)d propositions", proposals),
-        ngettext("%(num)d affaire", "%(num)d affaires", deals),
-    ))
+    """The seed's Affaires column: "0 opportunité 0 proposition 6 affaires" (French plural: 0 and 1 are singular).
+
+    Remembered per request: a page repeats the same few combinations."""
+    cache = g.setdefault("_deals_summaries", {})
+    key = (opportunities, proposals, deals)
+    if key not in cache:
+        cache[key] = " ".join((
+            ngettext("%(num)d opportunité", "%(num)d opportunités", opportunities),
+            ngettext("%(num)d proposition", "%(num)d propositions", proposals),
+            ngettext("%(num)d affaire", "%(num)d affaires", deals),
+        ))
+    return cache[key]
+
+
+def record_url(endpoint: str, record_id: int) -> str:
+    """url_for(endpoint, <id>) for a record page, built once per request and then filled in: a page of
+    contacts asks for a hundred of them."""
+    prefixes = g.setdefault("_record_url_prefixes", {})
+    if endpoint not in prefixes:
+        sample = url_for(endpoint, **{RECORD_ENDPOINTS[endpoint]: 987654321})
+        prefixes[endpoint] = sample.split("987654321")
+    before, after = prefixes[endpoint]
+    return f"{before}{int(record_id)}{after}"
+
+
+RECORD_ENDPOINTS = {"contacts.show": "contact_id", "clients.show": "client_id"}
 
 
 def init_filters(app: Flask) -> None:
@@ -35,4 +62,5 @@ def init_filters(app: Flask) -> None:
         lambda value: format_datetime(value, "dd/MM/yyyy 'à' HH:mm") if value else ""
     )
     app.jinja_env.globals["deals_summary"] = deals_summary
+    app.jinja_env.globals["record_url"] = record_url
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "fr")
