@@ -1,0 +1,202 @@
+"""Every write to a contact: create, update (refused when stale), delete (only when unused), all audited."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, literal, select, union_all
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..extensions import db
+from ..models import Client, Contact, ContactLink, ContactPhoto, Deal, Opportunity, Proposal, Task
+from ..models.types import utcnow
+from ..text import fold
+from .audit import record_changes, record_created, record_deleted
+from .phones import to_e164
+from .photos import ProcessedPhoto
+
+# The columns a form, an import or a bulk action may write; nothing else ever comes from the outside.
+FIELDS = ("client_id", "gender", "last_name", "first_name", "department_id", "function", "is_dpo", "is_rssi",
+          "left_company", "owner_id", "email", "phone", "mobile", "fax", "street", "street2", "postal_code", "city",
+          "country", "notes", "vcard_role", "categories", "birthday", "vcard_uid")
+PHONES = ("phone", "mobile", "fax")
+KEEP = object()  # "leave the photo / links as they are"
+
+
+class StaleContactError(Exception):
+    """Someone saved the contact since this version was read."""
+
+    def __init__(self, contact_id: int, changed: dict | None = None):
+        super().__init__(contact_id)
+        self.contact_id = contact_id
+        self.changed = changed or {}
+
+
+class ContactInUseError(Exception):
+    """The contact is used (tasks, opportunities, proposals, deals) and cannot be deleted."""
+
+    def __init__(self, usage: "Usage"):
+        super().__init__(usage.reason)
+        self.usage = usage
+
+
+@dataclass
+class Usage:
+    tasks: int = 0
+    opportunities: int = 0
+    proposals: int = 0
+    deals: int = 0
+
+    @property
+    def used(self) -> bool:
+        return any((self.tasks, self.opportunities, self.proposals, self.deals))
+
+    @property
+    def reason(self) -> str:
+        """"2 tâches, 1 opportunité" (empty when unused)."""
+        parts = []
+        for count, singular, plural in ((self.tasks, "tâche", "tâches"),
+                                        (self.opportunities, "opportunité", "opportunités"),
+                                        (self.proposals, "proposition", "propositions"),
+                                        (self.deals, "affaire", "affaires")):
+            if count:
+                parts.append(f"{count} {singular if count == 1 else plural}")
+        return ", ".join(parts)
+
+
+@dataclass
+class LinkValue:
+    kind: str
+    url: str
+
+
+@dataclass
+class Changes:
+    """What a save changed: {field: (old, new)}."""
+
+    fields: dict = field(default_factory=dict)
+
+
+def _normalise(contact: Contact) -> None:
+    """Recompute the E.164 phone forms (region from the contact's country, France by default) and the keys."""
+    region = contact.country if contact.country and len(contact.country) == 2 else "FR"
+    for name in PHONES:
+        setattr(contact, f"{name}_e164", to_e164(getattr(contact, name), region))
+    company = db.session.scalar(select(Client.name).where(Client.id == contact.client_id))
+    contact.refresh_keys(company_name=company or "")
+
+
+def _snapshot_links(links) -> str:
+    return " | ".join(f"{link.kind}: {link.url}" for link in links)
+
+
+def create_contact(values: dict, user_id: int | None, via: str, links: list[LinkValue] | None = None,
+                   photo: ProcessedPhoto | None = None, skill_ids: list[int] | None = None) -> Contact:
+    """Create a contact from checked values; audited as one creation."""
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise ValueError(f"not writable: {sorted(unknown)}")
+    contact = Contact(**values, created_by_id=user_id, updated_by_id=user_id)
+    contact.links = [ContactLink(kind=link.kind, url=link.url, position=i) for i, link in enumerate(links or [])]
+    if photo:
+        contact.photo = ContactPhoto(mime=photo.mime, data=photo.data, thumbnail=photo.thumbnail,
+                                     width=photo.width, height=photo.height)
+    if skill_ids:
+        from ..models import Skill
+
+        contact.skills = list(db.session.scalars(select(Skill).where(Skill.id.in_(skill_ids))))
+    _normalise(contact)
+    db.session.add(contact)
+    db.session.flush()
+    record_created("contact", contact.id, {**values, "links": _snapshot_links(contact.links),
+                                           "photo": "oui" if photo else None}, via, user_id)
+    return contact
+
+
+def update_contact(contact: Contact, values: dict, expected_version: int, user_id: int | None, via: str,
+                   links=KEEP, photo=KEEP) -> Changes:
+    """Apply changed values to a contact read at `expected_version`; StaleContactError when someone saved since.
+
+    `photo` is a ProcessedPhoto, None to remove it, or KEEP; `links` a list of LinkValue or KEEP."""
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise ValueError(f"not writable: {sorted(unknown)}")
+    if contact.version != expected_version:
+        raise StaleContactError(contact.id)
+    changes = {name: (getattr(contact, name), value) for name, value in values.items()
+               if getattr(contact, name) != value}
+    for name, (_old, new) in changes.items():
+        setattr(contact, name, new)
+    if links is not KEEP:
+        old_links = _snapshot_links(contact.links)
+        new_links = _snapshot_links(links)
+        if old_links != new_links:
+            contact.links = [ContactLink(kind=link.kind, url=link.url, position=i) for i, link in enumerate(links)]
+            changes["links"] = (old_links or None, new_links or None)
+    if photo is not KEEP:
+        if photo is None and contact.photo is not None:
+            contact.photo = None
+            changes["photo"] = ("oui", None)
+        elif photo is not None:
+            if contact.photo is None:
+                contact.photo = ContactPhoto(mime=photo.mime, data=photo.data, thumbnail=photo.thumbnail,
+                                             width=photo.width, height=photo.height)
+            else:
+                contact.photo.mime, contact.photo.data = photo.mime, photo.data
+                contact.photo.thumbnail, contact.photo.width, contact.photo.height = (
+                    photo.thumbnail, photo.width, photo.height)
+            changes["photo"] = ("oui" if "photo" not in changes else None, "nouvelle photo")
+    if not changes:
+        return Changes()
+    _normalise(contact)
+    contact.updated_at = utcnow()  # always touch the row: the version moves even when only links changed
+    contact.updated_by_id = user_id
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise StaleContactError(contact.id) from error
+    record_changes("contact", contact.id, changes, via, user_id)
+    return Changes(changes)
+
+
+def usage_of(contact_ids: list[int]) -> dict[int, Usage]:
+    """How each contact is used (tasks, opportunities, proposals, deals), in one statement."""
+    if not contact_ids:
+        return {}
+    parts = [select(literal(kind).label("kind"), model.contact_id, func.count().label("n"))
+             .where(model.contact_id.in_(contact_ids)).group_by(model.contact_id)
+             for kind, model in (("tasks", Task), ("opportunities", Opportunity), ("proposals", Proposal),
+                                 ("deals", Deal))]
+    usage = {contact_id: Usage() for contact_id in contact_ids}
+    for kind, contact_id, count in db.session.execute(union_all(*parts)):
+        setattr(usage[contact_id], kind, count)
+    return usage
+
+
+def delete_contact(contact: Contact, user_id: int | None, via: str) -> None:
+    """Delete an unused contact (its links, photo and subscriptions go with it); ContactInUseError otherwise."""
+    usage = usage_of([contact.id])[contact.id]
+    if usage.used:
+        raise ContactInUseError(usage)
+    record_deleted("contact", contact.id, {name: getattr(contact, name) for name in FIELDS}, via, user_id)
+    db.session.delete(contact)
+    db.session.flush()
+
+
+def email_taken_by(email: str | None, exclude_id: int | None = None) -> Contact | None:
+    """The other contact already using this e-mail (ignoring case), if any."""
+    key = fold(email)
+    if not key:
+        return None
+    query = select(Contact).where(Contact.email_key == key)
+    if exclude_id:
+        query = query.where(Contact.id != exclude_id)
+    return db.session.scalars(query.limit(1)).first()
+
+
+def same_name_at_client(client_id: int, last_name: str, first_name: str,
+                        exclude_id: int | None = None) -> list[Contact]:
+    """Contacts of the same account with the same first and last name, ignoring case and accents."""
+    query = select(Contact).where(Contact.client_id == client_id, Contact.last_name_key == fold(last_name),
+                                  Contact.first_name_key == fold(first_name))
+    if exclude_id:
+        query = query.where(Contact.id != exclude_id)
+    return list(db.session.scalars(query.limit(5)))

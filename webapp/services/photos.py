@@ -1,0 +1,74 @@
+"""Contact photos: only real JPEG, PNG, WebP or GIF images, bounded, re-encoded without their metadata."""
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, UnidentifiedImageError
+
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+MAX_BYTES = 5 * 1024 * 1024
+MAX_PIXELS = 25_000_000
+STORED_SIZE = 800  # longest side kept, in pixels
+THUMBNAIL_SIZE = 96
+
+
+class PhotoError(ValueError):
+    """A photo refused, with the reason in French."""
+
+
+@dataclass
+class ProcessedPhoto:
+    data: bytes
+    thumbnail: bytes
+    mime: str
+    width: int
+    height: int
+
+
+def process_photo(raw: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> ProcessedPhoto:
+    """Check a photo (type, size, pixels: decompression bombs refused) and re-encode it as JPEG, metadata gone."""
+    if not raw:
+        raise PhotoError("Le fichier est vide.")
+    if len(raw) > max_bytes:
+        raise PhotoError(f"La photo dépasse {max_bytes // (1024 * 1024)} Mo.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(raw))
+            if image.format not in ALLOWED_FORMATS:
+                raise PhotoError("Format non accepté : utilisez une image JPEG, PNG, WebP ou GIF.")
+            width, height = image.size
+            if width * height > max_pixels:
+                raise PhotoError(f"L'image est trop grande ({width} × {height} pixels ; "
+                                 f"{max_pixels // 1_000_000} mégapixels au plus).")
+            image.load()
+    except PhotoError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError,
+            SyntaxError, ValueError) as error:
+        raise PhotoError("Ce fichier n'est pas une image lisible (JPEG, PNG, WebP ou GIF).") from error
+    image = _upright_rgb(image)
+    stored = image.copy()
+    stored.thumbnail((STORED_SIZE, STORED_SIZE))
+    thumb = image.copy()
+    thumb.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+    return ProcessedPhoto(data=_jpeg(stored, 88), thumbnail=_jpeg(thumb, 80), mime="image/jpeg",
+                          width=stored.width, height=stored.height)
+
+
+def _upright_rgb(image: Image.Image) -> Image.Image:
+    from PIL import ImageOps
+
+    image = ImageOps.exif_transpose(image)  # phones store rotation in EXIF, which re-encoding drops
+    if image.mode in ("RGBA", "LA", "P"):
+        image = image.convert("RGBA")
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image, mask=image.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+def _jpeg(image: Image.Image, quality: int) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality, optimize=True)  # a new file: no EXIF, GPS or comments carried over
+    return out.getvalue()
