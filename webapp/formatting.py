@@ -63,4 +63,6 @@ def init_filters(app: Flask) -> None:
     )
     app.jinja_env.globals["deals_summary"] = deals_summary
     app.jinja_env.globals["record_url"] = record_url
+    # Row menus offer an action once its screen exists (screens arrive one issue at a time).
+    app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "fr")

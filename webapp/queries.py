@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from .extensions import db
 from .models import (Client, Contact, Deal, Entity, Opportunity, Origin, Proposal, RevenueRange, Sector, SizeBand,
-                     Skill, User, client_entities, contact_skills)
+                     Skill, Task, User, client_entities, contact_skills)
 from .scope import contact_visible_filter
 from .text import digits, fold
 
@@ -246,7 +246,8 @@ class ContactQuery:
         counters = [
             select(func.count()).where(model.contact_id == Contact.id).correlate(Contact).scalar_subquery()
             .label(name)
-            for name, model in (("opportunities", Opportunity), ("proposals", Proposal), ("deals", Deal))
+            for name, model in (("opportunities", Opportunity), ("proposals", Proposal), ("deals", Deal),
+                                ("tasks", Task))
         ]
         return (
             select(Contact.id, Contact.client_id, Contact.last_name, Contact.first_name, Contact.function,

@@ -1,0 +1,75 @@
+"""Field rules shared by the contact form, editing in place and the vCard import: one place says what is valid."""
+import re
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+
+from ..services.phones import to_e164
+
+# Lengths match the columns, so SQLite (which would store more) and PostgreSQL (which would refuse) agree.
+MAX_LENGTHS = {"last_name": 100, "first_name": 100, "function": 150, "email": 254, "phone": 40, "mobile": 40,
+               "fax": 40, "street": 200, "street2": 200, "postal_code": 20, "city": 100, "notes": 10_000,
+               "url": 500}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_LINE_BREAKS = re.compile(r"[\r\n\t]+")
+LINK_KINDS = {"linkedin": "LinkedIn", "x": "X (Twitter)", "website": "Site web", "facebook": "Facebook",
+              "instagram": "Instagram", "github": "GitHub", "other": "Autre"}
+
+
+def clean_line(value: str | None) -> str:
+    """One line of text as typed, without control characters (NUL included) or surrounding spaces."""
+    return _CONTROL.sub("", _LINE_BREAKS.sub(" ", value or "")).strip()
+
+
+def clean_multiline(value: str | None) -> str:
+    """Several lines of text (notes), without control characters other than line breaks and tabs."""
+    return _CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def length_error(name: str, value: str) -> str | None:
+    limit = MAX_LENGTHS.get(name)
+    if limit and len(value) > limit:
+        return f"{limit} caractères au plus ({len(value)} saisis)."
+    return None
+
+
+def email_error(value: str) -> str | None:
+    """None when the address is well formed; a French message otherwise (no DNS look-up: nothing leaves here)."""
+    if not value:
+        return None
+    if len(value) > MAX_LENGTHS["email"]:
+        return length_error("email", value)
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return "Adresse e-mail invalide (exemple : prenom.nom@societe.fr)."
+    return None
+
+
+def phone_warning(value: str, country: str | None = None) -> str | None:
+    """A warning (not an error) for a number phonenumbers cannot read: it is kept as typed."""
+    if not value or to_e164(value, country if country and len(country) == 2 else "FR"):
+        return None
+    return "Numéro non reconnu : il est conservé tel quel, mais la recherche par numéro pourrait le manquer."
+
+
+def url_error(value: str) -> str | None:
+    """Only http and https links with a host (no javascript:, data: or file: links)."""
+    if not value:
+        return None
+    if len(value) > MAX_LENGTHS["url"]:
+        return length_error("url", value)
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in value:
+        return "Le lien doit commencer par http:// ou https:// (exemple : https://www.linkedin.com/in/nom)."
+    return None
+
+
+def guess_link_kind(url: str) -> str:
+    """linkedin, x, facebook... from the link's host; website otherwise."""
+    host = urlsplit(url).netloc.lower()
+    for kind, needle in (("linkedin", "linkedin."), ("x", "twitter."), ("x", "x.com"), ("facebook", "facebook."),
+                         ("instagram", "instagram."), ("github", "github.")):
+        if needle in host:
+            return kind
+    return "website"
