@@ -80,5 +80,25 @@
     }
   });
 
+  // After a save elsewhere (dialog, row action), the list reloads its results for the URL it shows.
+  document.body.addEventListener("contacts-changed", function () {
+    var results = document.getElementById("results");
+    if (results && window.htmx) {
+      window.htmx.ajax("GET", window.location.pathname + window.location.search,
+        { target: "#results", swap: "innerHTML", headers: { "HX-Target": "results" } });
+    }
+  });
+
+  // A chosen photo shows before it is sent (blob: URLs are allowed by the content security policy for images).
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=file][data-preview]") || !input.files.length) { return; }
+    var preview = document.getElementById(input.getAttribute("data-preview"));
+    if (preview) {
+      preview.src = URL.createObjectURL(input.files[0]);
+      preview.hidden = false;
+    }
+  });
+
   window.crm = { showToast: showToast };
 })();

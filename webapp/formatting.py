@@ -4,6 +4,7 @@ from functools import lru_cache
 import phonenumbers
 from flask import Flask, g, url_for
 from flask_babel import format_date, format_datetime, get_locale, ngettext
+from flask_babel import lazy_gettext as _l
 
 
 def national_phone(raw: str | None, e164: str | None = None) -> str:
@@ -52,6 +53,23 @@ def record_url(endpoint: str, record_id: int) -> str:
     return f"{before}{int(record_id)}{after}"
 
 
+FIELD_LABELS = {
+    "client_id": _l("Client"), "gender": _l("Genre"), "last_name": _l("Nom"), "first_name": _l("Prénom"),
+    "department_id": _l("Service"), "function": _l("Fonction"), "is_dpo": _l("DPO"), "is_rssi": _l("RSSI"),
+    "left_company": _l("A quitté l'entreprise"), "owner_id": _l("Affecté à"), "email": _l("Email"),
+    "phone": _l("Téléphone"), "mobile": _l("Mobile"), "fax": _l("Fax"), "street": _l("Adresse"),
+    "street2": _l("Complément d'adresse"), "postal_code": _l("Code postal"), "city": _l("Ville"),
+    "country": _l("Pays"), "notes": _l("Notes"), "links": _l("Réseaux sociaux"), "photo": _l("Photo"),
+    "skills": _l("Environnement / Compétences"), "vcard_uid": _l("UID vCard"), "birthday": _l("Anniversaire"),
+    "categories": _l("Catégories"), "vcard_role": _l("Rôle"),
+}
+
+
+def field_label(name: str | None) -> str:
+    """The French label of a contact field, for the history and conflict messages."""
+    return str(FIELD_LABELS.get(name, name or ""))
+
+
 RECORD_ENDPOINTS = {"contacts.show": "contact_id", "clients.show": "client_id"}
 
 
@@ -63,6 +81,7 @@ def init_filters(app: Flask) -> None:
     )
     app.jinja_env.globals["deals_summary"] = deals_summary
     app.jinja_env.globals["record_url"] = record_url
+    app.jinja_env.globals["field_label"] = field_label
     # Row menus offer an action once its screen exists (screens arrive one issue at a time).
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "fr")

@@ -56,3 +56,5 @@ def _back_url() -> str:
     target = request.args.get("back", "")
     list_url = url_for("contacts.index")
     return target if target == list_url or target.startswith(list_url + "?") else list_url
+
+from . import edit_routes  # noqa: E402,F401  (registers add, edit, duplicate, delete on this blueprint)

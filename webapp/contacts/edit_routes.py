@@ -1,0 +1,160 @@
+"""Add, edit, duplicate and delete contacts: a dialog over the list, or a full page without JavaScript."""
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import rights
+from ..extensions import db
+from ..htmx import is_partial, toast, trigger
+from ..rights import requires
+from ..scope import get_contact_or_404
+from ..errors import render_error
+from ..services.contacts import ContactInUseError, StaleContactError, delete_contact, update_contact, usage_of
+from .choices import client_choices, fill_choices
+from .forms import ContactForm
+from .routes import bp
+from .saving import save_contact
+
+DUPLICATED_FIELDS = ("client_id", "gender", "department_id", "function", "owner_id", "phone", "fax", "street",
+                     "street2", "postal_code", "city", "country")
+
+
+@bp.route("/contacts/new", methods=["GET", "POST"])
+@requires(rights.CONTACTS_EDIT)
+def new():
+    """Add a contact (Ajouter); `?client=` preselects the account."""
+    form = ContactForm()
+    if request.method == "GET" and request.args.get("client", "").isdigit():
+        form.client_id.data = int(request.args["client"])
+    return _form_response(form, None, _("Ajout d'un contact"), url_for("contacts.new"))
+
+
+@bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@requires(rights.CONTACTS_EDIT)
+def edit(contact_id):
+    """Edit a contact (Mettre à jour); refused with the changes shown when someone saved in between."""
+    contact = get_contact_or_404(current_user, contact_id)
+    form = ContactForm(obj=contact) if request.method == "GET" else ContactForm()
+    if request.method == "GET":
+        form.version.data = contact.version
+        for entry, link in zip(form.links, contact.links, strict=False):
+            entry.form.kind.data, entry.form.url.data = link.kind, link.url
+        while len(form.links) < len(contact.links):
+            link = contact.links[len(form.links)]
+            form.links.append_entry({"kind": link.kind, "url": link.url})
+    return _form_response(form, contact, _("Modification de %(name)s", name=contact.display_name),
+                          url_for("contacts.edit", contact_id=contact.id))
+
+
+@bp.get("/contacts/<int:contact_id>/duplicate")
+@requires(rights.CONTACTS_EDIT)
+def duplicate(contact_id):
+    """The add form filled from a contact (no e-mail, photo nor history), for a colleague at the same client."""
+    source = get_contact_or_404(current_user, contact_id)
+    form = ContactForm(formdata=None, data={name: getattr(source, name) for name in DUPLICATED_FIELDS})
+    for entry, link in zip(form.links, source.links, strict=False):
+        entry.form.kind.data, entry.form.url.data = link.kind, ""
+    return _form_response(form, None, _("Dupliquer le contact %(name)s", name=source.display_name),
+                          url_for("contacts.new"))
+
+
+def _form_response(form: ContactForm, contact, title: str, action: str):
+    """Validate and save on POST; render the dialog, the form alone, or the page, with the right status."""
+    fill_choices(form, current_user, contact.client_id if contact else None)
+    outcome, status = None, 200
+    if request.method == "POST":
+        valid = form.validate()
+        outcome = save_contact(form, current_user, contact, request.files.get("photo")) if valid else None
+        if outcome and outcome.saved:
+            return _saved(outcome, created=contact is None)
+        status = 409 if outcome and outcome.conflict is not None else 422
+        if outcome and outcome.conflict is not None:
+            form.version.data = outcome.contact.version  # saving again applies the user's values on top
+    context = dict(form=form, contact=contact, title=title, action=action, in_dialog=is_partial(),
+                   conflict=outcome.conflict if outcome else None, same_name=outcome.same_name if outcome else [],
+                   phone_warnings=form.phone_warnings() if request.method == "POST" else {},
+                   cancel_url=url_for("contacts.show", contact_id=contact.id) if contact else url_for("contacts.index"))
+    if is_partial():
+        template = "partials/contacts/_form.html" if request.method == "POST" else "partials/contacts/_form_dialog.html"
+        return render_template(template, **context), status
+    return render_template("contacts/form.html", **context), status
+
+
+def _saved(outcome, created: bool):
+    """After a save: the dialog closes, the list refreshes and a toast says so; without htmx, the record opens."""
+    name = outcome.contact.display_name
+    message = _("Contact %(name)s créé.", name=name) if created else _("Contact %(name)s enregistré.", name=name)
+    if outcome.warnings:
+        message += " " + " ".join(outcome.warnings)
+    if not is_partial():
+        flash(message, "success")
+        return redirect(url_for("contacts.show", contact_id=outcome.contact.id))
+    response = make_response("")
+    response.headers["HX-Retarget"] = "#dialog-slot"
+    response.headers["HX-Reswap"] = "innerHTML"
+    toast(response, message, "info" if outcome.warnings else "success")
+    return trigger(response, "contacts-changed", {"id": outcome.contact.id})
+
+
+@bp.get("/contacts/client-options")
+@requires(rights.CONTACTS_EDIT)
+def client_options():
+    """The client select's options for what was typed in its search box."""
+    current = request.args.get("client_id", "")
+    choices = client_choices(current_user, request.args.get("client_search", ""),
+                             int(current) if current.isdigit() else None)
+    return render_template("partials/contacts/_client_options.html", choices=choices,
+                           selected=int(current) if current.isdigit() else None)
+
+
+@bp.route("/contacts/<int:contact_id>/delete", methods=["GET", "POST"])
+@requires(rights.CONTACTS_DELETE)
+def delete(contact_id):
+    """Supprimer le contact: only while it is unused, after a confirmation; otherwise say why."""
+    contact = get_contact_or_404(current_user, contact_id)
+    usage = usage_of([contact.id])[contact.id]
+    if request.method == "POST" and not usage.used:
+        name = contact.display_name
+        try:
+            delete_contact(contact, current_user.id, "form")
+            db.session.commit()
+        except ContactInUseError as error:  # used between the confirmation and now
+            db.session.rollback()
+            usage = error.usage
+        else:
+            return _deleted(name)
+    template = "partials/contacts/_delete_dialog.html" if is_partial() else "contacts/delete.html"
+    status = 409 if request.method == "POST" and usage.used else 200
+    return render_template(template, contact=contact, usage=usage), status
+
+
+def _deleted(name: str):
+    message = _("Contact %(name)s supprimé.", name=name)
+    if not is_partial():
+        flash(message, "success")
+        return redirect(url_for("contacts.index"))
+    response = make_response("")
+    toast(response, message)
+    return trigger(response, "contacts-changed")
+
+
+@bp.post("/contacts/<int:contact_id>/left")
+@requires(rights.CONTACTS_EDIT)
+def mark_left(contact_id):
+    """A quitté l'entreprise: the contact becomes inactive (offered instead of deleting a used contact)."""
+    contact = get_contact_or_404(current_user, contact_id)
+    version = request.form.get("version", "")
+    try:
+        update_contact(contact, {"left_company": True}, int(version) if version.isdigit() else -1,
+                       current_user.id, "form")
+        db.session.commit()
+    except StaleContactError:
+        db.session.rollback()
+        return render_error(409)
+    message = _("%(name)s est marqué comme ayant quitté l'entreprise.", name=contact.display_name)
+    if not is_partial():
+        flash(message, "success")
+        return redirect(url_for("contacts.show", contact_id=contact.id))
+    response = make_response("")
+    toast(response, message)
+    return trigger(response, "contacts-changed", {"id": contact.id})
