@@ -1,0 +1,164 @@
+"""Reading the contacts CSV: the expected columns, the file checks, and one row's values checked and cleaned."""
+import codecs
+import csv
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..countries import country_code
+from ..models import Client, Contact, ContactLink, Sector, User
+from .phones import to_e164
+
+COLUMNS = (
+    "company", "company_assigned_to", "entity", "sector", "size", "revenue_range", "origin", "archived_company",
+    "gender", "last_name", "first_name", "service", "function", "email", "phone", "mobile", "fax", "street",
+    "postal_code", "city", "country", "assigned_to", "skills", "active", "dpo", "rssi", "linkedin",
+)
+BOOLEAN_COLUMNS = ("archived_company", "active", "dpo", "rssi")
+_TRUE = {"true", "1", "oui", "vrai", "yes"}
+_FALSE = {"false", "0", "non", "faux", "no", ""}
+_GENDERS = {"M": "M", "H": "M", "F": "F"}
+# A French number typed nationally ("01 20 35 99 65", "01.20.35.99.65"): its E.164 form is plain string work,
+# ten times faster than phonenumbers, which still handles every other form (tests check both agree).
+_FRENCH_NUMBER = re.compile(r"0[1-9](?:[ .-]?\d\d){4}")
+
+
+def _max_lengths() -> dict[str, int]:
+    """The longest text each column may hold, from the columns it is stored in."""
+    label = Sector.__table__.c.label.type.length
+    person = User.__table__.c.last_name.type.length
+    contact = {name: Contact.__table__.c[name].type.length
+               for name in ("last_name", "first_name", "function", "email", "phone", "mobile", "fax", "street",
+                            "postal_code", "city")}
+    return {"company": Client.__table__.c.name.type.length, "company_assigned_to": person, "assigned_to": person,
+            "entity": label, "sector": label, "size": label, "revenue_range": label, "origin": label,
+            "service": label, "linkedin": ContactLink.__table__.c.url.type.length, **contact}
+
+
+MAX_LENGTHS = _max_lengths()
+
+
+class CsvFormatError(Exception):
+    """The file cannot be imported at all: not UTF-8, empty, or a header that is not the expected one."""
+
+
+class RowError(Exception):
+    """One row cannot be imported; the message says why, in the user's words."""
+
+
+def count_lines(path: Path) -> int:
+    """The file's number of lines, after checking it is UTF-8 (so a bad file is refused before any write)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 0
+    last = b""
+    with open(path, "rb") as raw:
+        while chunk := raw.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                line = lines + error.object.count(b"\n", 0, error.start) + 1
+                raise CsvFormatError(f"ligne {line} : le fichier n'est pas encodé en UTF-8 "
+                                     "(enregistrez-le au format « CSV UTF-8 »)") from None
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise CsvFormatError(f"ligne {lines + 1} : le fichier n'est pas encodé en UTF-8") from None
+    return lines + (1 if last and last != b"\n" else 0)
+
+
+def column_positions(header: list[str] | None) -> dict[str, int]:
+    """Where each expected column is in the file; refuses a header with a missing or unknown column."""
+    if not header:
+        raise CsvFormatError("le fichier est vide (la première ligne doit être l'en-tête)")
+    names = [name.strip().lower() for name in header]
+    missing = [name for name in COLUMNS if name not in names]
+    unknown = [name for name in names if name not in COLUMNS]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if missing or unknown or twice:
+        problems = [text for text in (
+            missing and "colonnes manquantes : " + ", ".join(missing),
+            unknown and "colonnes inconnues : " + ", ".join(unknown),
+            twice and "colonnes en double : " + ", ".join(twice),
+        ) if text]
+        raise CsvFormatError("ligne 1 : en-tête incorrect (" + " ; ".join(problems) + "). Colonnes attendues, "
+                             "dans cet ordre : " + ",".join(COLUMNS))
+    return {name: names.index(name) for name in COLUMNS}
+
+
+def records(reader) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """(line number where the record starts, its fields, or None and why the csv module could not split it)."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield start, None, f"ligne CSV illisible ({error})"
+            continue
+        if fields:  # blank lines are not records
+            yield start, fields, None
+
+
+def _boolean(name: str, text: str) -> bool:
+    lowered = text.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise RowError(f"{name} vaut « {text} » : true ou false attendu")
+
+
+def parse_row(fields: list[str], positions: dict[str, int], countries: dict[str, str | None]) -> dict:
+    """The row's values by column name, stripped and checked; raises RowError with the reason to skip it."""
+    if len(fields) != len(positions):
+        raise RowError(f"{len(fields)} colonnes au lieu de {len(positions)}")
+    row = {name: fields[index].strip() for name, index in positions.items()}
+    if not row["company"]:
+        raise RowError("société (company) manquante")
+    if not row["last_name"]:
+        raise RowError("nom (last_name) manquant")
+    for name, limit in MAX_LENGTHS.items():
+        if len(row[name]) > limit:
+            raise RowError(f"{name} trop long ({len(row[name])} caractères, {limit} au plus)")
+    if row["gender"]:
+        gender = _GENDERS.get(row["gender"].upper())
+        if gender is None:
+            raise RowError(f"gender vaut « {row['gender']} » : M ou F attendu")
+        row["gender"] = gender
+    for name in BOOLEAN_COLUMNS:
+        row[name] = _boolean(name, row[name])
+    if row["country"]:
+        if row["country"] not in countries:
+            countries[row["country"]] = country_code(row["country"])
+        code = countries[row["country"]]
+        if code is None:
+            raise RowError(f"pays « {row['country']} » inconnu")
+        row["country"] = code
+    row["skills"] = list(dict.fromkeys(s.strip() for s in row["skills"].split(";") if s.strip()))
+    if any(len(skill) > MAX_LENGTHS["sector"] for skill in row["skills"]):
+        raise RowError("compétence trop longue")
+    return row
+
+
+def e164(raw: str | None, country: str | None) -> str | None:
+    """The E.164 form of a phone number typed in the contact's country (France when unknown)."""
+    if not raw:
+        return None
+    region = country or "FR"
+    if region == "FR" and _FRENCH_NUMBER.fullmatch(raw):
+        return "+33" + re.sub(r"\D", "", raw)[1:]
+    return to_e164(raw, region)
+
+
+def split_person(full_name: str) -> tuple[str, str]:
+    """"LE GALL Anaïs" -> ("LE GALL", "Anaïs"): the leading upper-case words are the last name."""
+    words = full_name.split()
+    cut = 0
+    while cut < len(words) and words[cut].isupper():
+        cut += 1
+    if cut in (0, len(words)):
+        cut = 1
+    return " ".join(words[:cut]), " ".join(words[cut:])
