@@ -231,12 +231,12 @@ class ContactQuery:
             return COUNT_CAP, True
         return total, False
 
-    def rows_statement(self, user: User, offset: int) -> Select:
+    def rows_statement(self, user: User, offset: int, extra: tuple = ()) -> Select:
         """One SELECT for a page: contact, account, both owners and the three Affaires counters.
 
         The page's ids are chosen first from the contact table alone (its order index carries the filter
         columns, so deep pages never read the rows they skip); only those rows are then joined."""
-        page_ids = select(Contact.id).where(*self.conditions(user))
+        page_ids = select(Contact.id).where(*self.conditions(user), *extra)
         if self.sort == "client_owner":
             page_ids = page_ids.join(Client, Client.id == Contact.client_id).outerjoin(
                 ClientOwner, ClientOwner.id == Client.owner_id)
@@ -290,6 +290,12 @@ class ContactQuery:
             self.exact_count = False
             rows = db.session.execute(self.rows_statement(user, (self.page - 1) * self.per_page)).all()
         return ResultPage(rows=rows, total=total, capped=capped, page=self.page, per_page=self.per_page)
+
+    @staticmethod
+    def row_for(user: User, contact_id: int):
+        """One contact as a list row (whatever the filters), or None outside the user's scope."""
+        query = ContactQuery(archived="include", active="all", per_page=1)
+        return db.session.execute(query.rows_statement(user, 0, extra=(Contact.id == contact_id,))).first()
 
     def chips(self) -> list[Chip]:
         """The active filters as removable chips, their labels read in one statement."""

@@ -58,3 +58,5 @@ def _back_url() -> str:
     return target if target == list_url or target.startswith(list_url + "?") else list_url
 
 from . import edit_routes  # noqa: E402,F401  (registers add, edit, duplicate, delete on this blueprint)
+
+from . import inline_routes  # noqa: E402,F401  (registers editing in place)

@@ -90,7 +90,11 @@ class User(UserMixin, db.Model):
         return {code for role in self.roles for code in role.right_codes}
 
     def can(self, right: str) -> bool:
-        return right in self.right_codes
+        # Asked dozens of times per page (menus, rows); the user object lives for one request, so cache it.
+        codes = self.__dict__.get("_right_codes_cache")
+        if codes is None:
+            codes = self.__dict__["_right_codes_cache"] = self.right_codes
+        return right in codes
 
 
 class LoginThrottle(db.Model):
