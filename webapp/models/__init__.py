@@ -2,6 +2,7 @@
 from .accounts import Client, client_entities
 from .audit import AUDIT_CHANNELS, AuditEntry
 from .contacts import Contact, ContactExtra, ContactLink, ContactPhoto, MailingListSubscription, contact_skills
+from .imports import ImportBatch  # noqa: F401  (vCard uploads between preview and commit)
 from .people import Entity, LoginThrottle, Role, RoleRight, User, user_entities, user_roles
 from .reference import (Department, MailingList, Origin, ReferenceMixin, RevenueRange, Sector, SizeBand, Skill,
                         SkillCategory, TaskType)

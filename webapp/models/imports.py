@@ -1,0 +1,21 @@
+"""vCard uploads waiting between their preview and their commit."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+
+class ImportBatch(db.Model):
+    """An uploaded set of .vcf files, already read: the preview and the commit work from this row, so any app
+    server can answer either, and the cookie session stays small. Deleted by the commit, or after a day."""
+
+    __tablename__ = "import_batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)  # random: the preview's URL, never an id
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    card_count: Mapped[int] = mapped_column(Integer, default=0)
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # the read cards, as zlib-compressed JSON
