@@ -58,10 +58,13 @@ def owner_choices(current_id: int | None = None) -> list[tuple[int | str, str]]:
 
 def fill_choices(form, user: User, contact_client_id: int | None = None) -> None:
     """Set every select's options for this user; the submitted client stays among them."""
-    form.client_id.choices = client_choices(user, form.client_search.data or "",
-                                            form.client_id.data if isinstance(form.client_id.data, int)
-                                            else contact_client_id)
-    form.department_id.choices = department_choices(form.department_id.data
-                                                    if isinstance(form.department_id.data, int) else None)
-    form.owner_id.choices = owner_choices(form.owner_id.data if isinstance(form.owner_id.data, int) else None)
-    form.country.choices = [("", "—")] + country_choices(str(get_locale() or "fr"))
+    from .forms import as_choices
+
+    form.client_id.choices = as_choices(client_choices(user, form.client_search.data or "",
+                                                       form.client_id.data if isinstance(form.client_id.data, int)
+                                                       else contact_client_id))
+    form.department_id.choices = as_choices(department_choices(form.department_id.data
+                                                               if isinstance(form.department_id.data, int) else None))
+    form.owner_id.choices = as_choices(owner_choices(form.owner_id.data if isinstance(form.owner_id.data, int)
+                                                     else None))
+    form.country.choices = as_choices([("", "—")] + country_choices(str(get_locale() or "fr")))

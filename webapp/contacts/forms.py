@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, EmailField, FieldList, Form, FormField, HiddenField, SelectField, StringField,
                      TextAreaField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from . import rules
@@ -15,6 +16,11 @@ def _optional_int(value):
     return int(value) if str(value).isdigit() else value
 
 
+def as_choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def _line(value):
     return rules.clean_line(value) if isinstance(value, str) else value
 
@@ -22,7 +28,7 @@ def _line(value):
 class LinkForm(Form):
     """One social profile or web link."""
 
-    kind = SelectField(_l("Type"), choices=list(rules.LINK_KINDS.items()), default="linkedin")
+    kind = SelectField(_l("Type"), choices=as_choices(rules.LINK_KINDS.items()), default="linkedin")
     url = StringField(_l("Lien"), filters=[_line], validators=[Optional()])
 
     def validate_url(self, field):
@@ -36,7 +42,8 @@ class ContactForm(FlaskForm):
     client_id = SelectField(_l("Client"), coerce=_optional_int, validate_choice=False,
                             validators=[DataRequired(_l("Choisissez le compte client du contact."))])
     client_search = StringField(_l("Rechercher un client"), filters=[_line], validators=[Length(max=100)])
-    gender = SelectField(_l("Genre"), choices=[("", "—"), ("M", _l("Homme")), ("F", _l("Femme"))], default="")
+    gender = SelectField(_l("Genre"), choices=as_choices([("", "—"), ("M", _l("Homme")), ("F", _l("Femme"))]),
+                         default="")
     last_name = StringField(_l("Nom"), filters=[_line], validators=[
         DataRequired(_l("Saisissez le nom.")), Length(max=rules.MAX_LENGTHS["last_name"])])
     first_name = StringField(_l("Prénom"), filters=[_line], validators=[
@@ -72,7 +79,7 @@ class ContactForm(FlaskForm):
             raise ValidationError(error)
 
     def validate_country(self, field):
-        if field.data and field.data not in {code for code, _label in field.choices}:
+        if field.data and field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(_l("Choisissez un pays de la liste."))
 
     def values(self) -> dict:

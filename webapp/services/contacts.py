@@ -79,7 +79,8 @@ def _normalise(contact: Contact) -> None:
     region = contact.country if contact.country and len(contact.country) == 2 else "FR"
     for name in PHONES:
         setattr(contact, f"{name}_e164", to_e164(getattr(contact, name), region))
-    company = db.session.scalar(select(Client.name).where(Client.id == contact.client_id))
+    with db.session.no_autoflush:  # one UPDATE per save: an autoflush here would bump the version twice
+        company = db.session.scalar(select(Client.name).where(Client.id == contact.client_id))
     contact.refresh_keys(company_name=company or "")
 
 
@@ -120,29 +121,32 @@ def update_contact(contact: Contact, values: dict, expected_version: int, user_i
         raise ValueError(f"not writable: {sorted(unknown)}")
     if contact.version != expected_version:
         raise StaleContactError(contact.id)
-    changes = {name: (getattr(contact, name), value) for name, value in values.items()
-               if getattr(contact, name) != value}
-    for name, (_old, new) in changes.items():
-        setattr(contact, name, new)
-    if links is not KEEP:
-        old_links = _snapshot_links(contact.links)
-        new_links = _snapshot_links(links)
-        if old_links != new_links:
-            contact.links = [ContactLink(kind=link.kind, url=link.url, position=i) for i, link in enumerate(links)]
-            changes["links"] = (old_links or None, new_links or None)
-    if photo is not KEEP:
-        if photo is None and contact.photo is not None:
-            contact.photo = None
-            changes["photo"] = ("oui", None)
-        elif photo is not None:
-            if contact.photo is None:
-                contact.photo = ContactPhoto(mime=photo.mime, data=photo.data, thumbnail=photo.thumbnail,
-                                             width=photo.width, height=photo.height)
-            else:
-                contact.photo.mime, contact.photo.data = photo.mime, photo.data
-                contact.photo.thumbnail, contact.photo.width, contact.photo.height = (
-                    photo.thumbnail, photo.width, photo.height)
-            changes["photo"] = ("oui" if "photo" not in changes else None, "nouvelle photo")
+    with db.session.no_autoflush:  # one UPDATE (so one version step) per save, whatever is read meanwhile
+        changes = {name: (getattr(contact, name), value) for name, value in values.items()
+                   if getattr(contact, name) != value}
+        for name, (_old, new) in changes.items():
+            setattr(contact, name, new)
+        if links is not KEEP:
+            old_links = _snapshot_links(contact.links)
+            new_links = _snapshot_links(links)
+            if old_links != new_links:
+                contact.links = [ContactLink(kind=link.kind, url=link.url, position=i)
+                                 for i, link in enumerate(links)]
+                changes["links"] = (old_links or None, new_links or None)
+        if photo is not KEEP:
+            if photo is None and contact.photo is not None:
+                contact.photo = None
+                changes["photo"] = ("oui", None)
+            elif photo is not None:
+                had_photo = contact.photo is not None
+                if not had_photo:
+                    contact.photo = ContactPhoto(mime=photo.mime, data=photo.data, thumbnail=photo.thumbnail,
+                                                 width=photo.width, height=photo.height)
+                else:
+                    contact.photo.mime, contact.photo.data = photo.mime, photo.data
+                    contact.photo.thumbnail, contact.photo.width, contact.photo.height = (
+                        photo.thumbnail, photo.width, photo.height)
+                changes["photo"] = ("oui" if had_photo else None, "nouvelle photo")
     if not changes:
         return Changes()
     _normalise(contact)
