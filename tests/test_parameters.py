@@ -150,6 +150,13 @@ def test_search_ignores_case_and_accents_and_keeps_url(client, admin):
     assert "Aucune valeur ne correspond à « zzz »" in nothing.text
 
 
+@pytest.mark.parametrize("search", ["\x00", "a\x00b", "\u202e", "x" * 10_000, "<script>", "%_\\"])
+def test_hostile_searches_answer_without_error(client, admin, search):
+    response = client.get("/parameters/sectors", query_string={"q": search}, headers=HX | {"HX-Target": "items"})
+    assert response.status_code == 200
+    assert "<script>" not in response.text
+
+
 def test_unknown_screen_and_value_answer_404(client, admin, csrf):
     assert client.get("/parameters/nope").status_code == 404
     assert client.get("/parameters/sectors/999999/edit").status_code == 404
@@ -286,7 +293,7 @@ def test_cancel_returns_the_list_with_focus_on_the_value(client, admin, app):
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_reorder_up_and_down(client, admin, app, csrf, slug):
-    first = add(app, slug, "Premier")
+    add(app, slug, "Premier")
     second = add(app, slug, "Second")
     order = labels(app, MODELS[slug])
     assert order.index("Premier") + 1 == order.index("Second")
@@ -301,7 +308,6 @@ def test_reorder_up_and_down(client, admin, app, csrf, slug):
     assert response.text.index("Premier") < response.text.index("Second")
     order = labels(app, MODELS[slug])
     assert order.index("Premier") + 1 == order.index("Second")
-    assert rows(app, MODELS[slug])[order.index("Premier")][0] == "Premier" and first
 
 
 def test_move_beyond_the_ends_changes_nothing(client, admin, app, csrf):

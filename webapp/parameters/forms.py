@@ -20,6 +20,7 @@ def plain_text(form, field) -> None:
 
 
 def strip(value):
+    """Surrounding spaces never count."""
     return value.strip() if isinstance(value, str) else value
 
 

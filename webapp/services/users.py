@@ -1,5 +1,6 @@
 """User administration: create, edit, deactivate users, set passwords, edit the rights of each role.
 Every change is audited; each function commits its own transaction."""
+import unicodedata
 from collections.abc import Mapping
 
 from flask_babel import gettext as _
@@ -28,6 +29,8 @@ class UserError(ValueError):
 def search_users(search: str = "", limit: int = 500) -> list[User]:
     """Users whose name or e-mail contains the search (case and accents ignored), by name."""
     query = select(User).order_by(User.name_key, User.id).limit(limit)
+    # Control characters can match nothing, and PostgreSQL refuses NUL in a parameter.
+    search = "".join(ch for ch in search if unicodedata.category(ch) != "Cc")
     needle = fold(search)
     if needle:
         query = query.where(or_(User.name_key.contains(needle, autoescape=True),
@@ -36,10 +39,12 @@ def search_users(search: str = "", limit: int = 500) -> list[User]:
 
 
 def all_roles() -> list[Role]:
+    """Every role, by name."""
     return list(db.session.scalars(select(Role).order_by(Role.name)))
 
 
 def all_entities() -> list[Entity]:
+    """Every entity, in the order of the Entités screen."""
     return list(db.session.scalars(select(Entity).order_by(Entity.position, Entity.id)))
 
 
