@@ -1,4 +1,6 @@
 """Editing in place from the list: Nom, Prénom, Fonction, Téléphone, Mobile, Fax and Affecté à."""
+import json
+
 from flask import abort, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -7,7 +9,7 @@ from sqlalchemy import select
 
 from .. import rights
 from ..extensions import db
-from ..htmx import toast, trigger
+from ..htmx import toast
 from ..models import User
 from ..queries import ContactQuery
 from ..rights import requires
@@ -68,7 +70,9 @@ def save_cell(contact_id, field):
     if changes.fields:
         toast(response, warning or _("%(field)s enregistré.", field=INLINE_FIELDS[field]), "info" if warning else
               "success")
-    return trigger(response, "cell-saved", {"id": contact_id, "field": field})
+    # After the swap (the edited row is replaced), so that focus can go back to the new cell.
+    response.headers["HX-Trigger-After-Settle"] = json.dumps({"cell-saved": {"id": contact_id, "field": field}})
+    return response
 
 
 @bp.get("/contacts/<int:contact_id>/menu")
