@@ -145,3 +145,51 @@
 
   window.crm = { showToast: showToast };
 })();
+
+// ---- Record dialogs (issue 7): the skills search box filters the visible checkboxes --------------------------
+// The box is rendered hidden, so that a browser without JavaScript never shows a search that does nothing.
+(function () {
+  "use strict";
+
+  function fold(text) {
+    return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
+  }
+
+  function reveal(root) {
+    if (!root || !root.querySelectorAll) { return; }
+    root.querySelectorAll("[data-skill-search][hidden]").forEach(function (box) { box.hidden = false; });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { reveal(document); });
+  document.addEventListener("htmx:load", function (event) { reveal(event.detail.elt); });
+
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    var selector = input.getAttribute && input.getAttribute("data-filter-checkboxes");
+    if (!selector) { return; }
+    var container = document.querySelector(selector);
+    if (!container) { return; }
+    var term = fold(input.value);
+    var shown = 0;
+    container.querySelectorAll("[data-filter-group]").forEach(function (group) {
+      var visible = 0;
+      group.querySelectorAll("[data-filter-item]").forEach(function (item) {
+        var match = !term || fold(item.textContent).indexOf(term) !== -1;
+        item.hidden = !match;
+        if (match) { visible += 1; }
+      });
+      group.hidden = visible === 0;
+      shown += visible;
+    });
+    var empty = container.querySelector("[data-filter-empty]");
+    if (empty) { empty.hidden = shown > 0; }
+  });
+
+  // Enter in the search box must not submit the skills form.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.getAttribute && event.target.getAttribute("data-filter-checkboxes")) {
+      event.preventDefault();
+    }
+  });
+})();
+// ---- end of record dialogs ---------------------------------------------------------------------------------

@@ -37,8 +37,10 @@ def create_app(config: Config | None = None) -> Flask:
     from .cli import crm_cli
     from .clients.routes import bp as clients_bp
     from .contacts.routes import bp as contacts_bp
+    from .deals.routes import bp as deals_bp
     from .health import bp as health_bp
     from .parameters.routes import bp as parameters_bp
+    from .tasks.routes import bp as tasks_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(contacts_bp)
@@ -46,6 +48,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(parameters_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(tasks_bp)
+    app.register_blueprint(deals_bp)
     app.cli.add_command(crm_cli)
     return app
 

@@ -46,9 +46,14 @@ def picker(kind):
 @bp.get("/contacts/<int:contact_id>")
 @requires(rights.CONTACTS_LIST)
 def show(contact_id):
-    """The contact's record."""
+    """The contact's record: key facts, follow-up, subscriptions, tasks, trail; htmx asks for the sections only."""
+    from .record import record_context  # issue 7's read side of the record, kept out of this module's imports
+
     contact = get_contact_or_404(current_user, contact_id)
-    return render("contacts/show.html", contact=contact, back_url=_back_url())
+    back_url = _back_url()
+    block = "sections" if request.headers.get("HX-Target") == "record-sections" else None
+    return render("contacts/show.html", block, contact=contact, back_url=back_url,
+                  **record_context(contact, request.args, back_url if request.args.get("back") else ""))
 
 
 def _back_url() -> str:
@@ -60,3 +65,5 @@ def _back_url() -> str:
 from . import edit_routes  # noqa: E402,F401  (registers add, edit, duplicate, delete on this blueprint)
 
 from . import inline_routes  # noqa: E402,F401  (registers editing in place)
+
+from . import extra_routes  # noqa: E402,F401  (registers the record's photo, QR code, skills and mailing lists)

@@ -1,0 +1,88 @@
+"""The accounts list's state (search, archived, page) read from the URL, its query and its links."""
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from flask import url_for
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Client, Contact, User
+from ..scope import client_visible
+from ..text import digits, fold
+
+PER_PAGE = 50
+MAX_QUERY = 200
+ARCHIVED_CHOICES = ("exclude", "include", "only")
+DIGITS_ONLY = re.compile(r"^[\d\s]+$")
+# SQLite's lower() ignores accented letters: the city is folded in SQL for the French ones, on both databases.
+_ACCENTS = {"e": "éèêëÉÈÊË", "a": "àâäÀÂÄ", "i": "îïÎÏ", "o": "ôöÔÖ", "u": "ùûüÙÛÜ", "c": "çÇ", "y": "ÿŸ",
+            "oe": "œŒ", "ae": "æÆ"}
+
+
+def _folded(column):
+    for plain, accented in _ACCENTS.items():
+        for char in accented:
+            column = func.replace(column, char, plain)
+    return func.lower(column)
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+@dataclass
+class ClientSearch:
+    """What the accounts list shows: matches for `q` (every word in the name or the city; digits in the SIREN)."""
+
+    q: str = ""
+    archived: str = "exclude"
+    page: int = 1
+    total: int = 0
+    rows: list = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args) -> "ClientSearch":
+        q = " ".join(args.get("q", "").replace("\x00", "").split())[:MAX_QUERY]
+        archived = args.get("archived") if args.get("archived") in ARCHIVED_CHOICES else "exclude"
+        page = args.get("page", "")
+        return cls(q=q, archived=archived, page=int(page) if page.isdigit() and 0 < len(page) < 7 else 1)
+
+    def conditions(self, user: User) -> list:
+        conditions = [client_visible(user)]
+        if self.archived == "exclude":
+            conditions.append(Client.archived.is_(False))
+        elif self.archived == "only":
+            conditions.append(Client.archived.is_(True))
+        if self.q and DIGITS_ONLY.match(self.q):
+            conditions.append(or_(Client.siren.like(_like(digits(self.q)), escape="\\"),
+                                  Client.name_key.like(_like(fold(self.q)), escape="\\")))
+        else:
+            for term in fold(self.q).split(" ")[:8] if self.q else []:
+                conditions.append(or_(Client.name_key.like(_like(term), escape="\\"),
+                                      _folded(Client.city).like(_like(term), escape="\\")))
+        return conditions
+
+    def load(self, user: User) -> "ClientSearch":
+        """Count the matches and read the page (the last one when asked past the end)."""
+        conditions = self.conditions(user)
+        self.total = db.session.scalar(select(func.count()).select_from(Client).where(*conditions))
+        self.page = min(self.page, self.last_page)
+        contacts = (select(func.count()).where(Contact.client_id == Client.id).correlate(Client)
+                    .scalar_subquery().label("contacts"))
+        self.rows = db.session.execute(
+            select(Client, contacts).where(*conditions).order_by(Client.name_key, Client.id)
+            .limit(PER_PAGE).offset((self.page - 1) * PER_PAGE)
+            .options(selectinload(Client.owner), selectinload(Client.entities))).all()
+        return self
+
+    @property
+    def last_page(self) -> int:
+        return max(1, -(-self.total // PER_PAGE))
+
+    def url(self, **changes) -> str:
+        state = {"q": self.q, "archived": self.archived, "page": self.page, **changes}
+        params = [(k, str(v)) for k, v in state.items() if v not in ("", None) and not
+                  (k == "archived" and v == "exclude") and not (k == "page" and v == 1)]
+        return url_for("clients.index") + ("?" + urlencode(params) if params else "")

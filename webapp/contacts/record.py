@@ -1,0 +1,216 @@
+"""What the contact's record shows: its tasks (sorted, paged), its affaires, its subscriptions, its trail, and
+the vCard its QR code carries. Read-only: every write lives in webapp/services."""
+import io
+import json
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import segno
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import load_only, selectinload
+from werkzeug.datastructures import MultiDict
+
+from ..extensions import db
+from ..models import AuditEntry, Contact, ContactPhoto, MailingListSubscription, Task, TaskAttachment, TaskType, User
+from ..services.contacts import usage_of
+from ..services.vcard import ExportCard, contact_to_vcard
+from .rules import LINK_KINDS
+
+TASK_PER_PAGE = (20, 50, 100, 200)
+TASK_STATUS_ORDER = {"todo": 0, "in_progress": 1, "done": 2, "cancelled": 3}
+TASK_SORTS = {
+    "priority": lambda: (Task.priority,),
+    "due_at": lambda: (Task.due_at,),
+    "type": lambda: (func.lower(TaskType.label),),
+    "name": lambda: (func.lower(Task.name),),
+    "assignee": lambda: (User.name_key,),
+    "status": lambda: (case(TASK_STATUS_ORDER, value=Task.status, else_=9),),
+}
+HISTORY_LIMIT = 200
+VIA_LABELS = {"form": _l("Formulaire"), "inline": _l("Modification en ligne"), "import": _l("Import"),
+              "bulk": _l("Action de masse"), "cli": _l("Ligne de commande"), "system": _l("Système")}
+ACTION_LABELS = {"create": _l("Création"), "update": _l("Modification"), "delete": _l("Suppression")}
+FIELD_LABELS = {
+    "client_id": _l("Société"), "gender": _l("Genre"), "last_name": _l("Nom"), "first_name": _l("Prénom"),
+    "department_id": _l("Service"), "function": _l("Fonction"), "is_dpo": _l("DPO"), "is_rssi": _l("RSSI"),
+    "left_company": _l("A quitté l'entreprise"), "owner_id": _l("Affecté à"), "email": _l("Email"),
+    "phone": _l("Téléphone"), "mobile": _l("Mobile"), "fax": _l("Fax"), "street": _l("Adresse"),
+    "street2": _l("Complément d'adresse"), "postal_code": _l("Code postal"), "city": _l("Ville"),
+    "country": _l("Pays"), "notes": _l("Notes"), "vcard_role": _l("Rôle"), "categories": _l("Catégories"),
+    "birthday": _l("Anniversaire"), "vcard_uid": _l("UID vCard"), "links": _l("Réseaux sociaux"),
+    "photo": _l("Photo"), "skills": _l("Environnement / compétences"),
+    "mailing_lists": _l("Listes de diffusion"),
+}
+
+
+@dataclass
+class TaskTable:
+    """The record's task list: its order and page come from the URL (tsort, tpage, tper) and make its links."""
+
+    contact_id: int
+    back: str = ""
+    sort: str = "due_at"
+    descending: bool = True
+    page: int = 1
+    per_page: int = 200
+    total: int = 0
+    rows: list = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, contact_id: int, args: MultiDict, back: str = "") -> "TaskTable":
+        """Read the table's state; unknown values fall back to the default (newest date first, 200 a page)."""
+        table = cls(contact_id=contact_id, back=back)
+        sort = args.get("tsort", "-due_at")
+        if sort.lstrip("-") in TASK_SORTS:
+            table.sort, table.descending = sort.lstrip("-"), sort.startswith("-")
+        page, per_page = args.get("tpage", ""), args.get("tper", "")
+        table.page = int(page) if page.isdigit() and 0 < len(page) < 7 else 1
+        if per_page.isdigit() and int(per_page) in TASK_PER_PAGE:
+            table.per_page = int(per_page)
+        return table
+
+    @property
+    def sort_param(self) -> str:
+        return f"-{self.sort}" if self.descending else self.sort
+
+    @property
+    def last_page(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def url(self, **changes) -> str:
+        """The record's URL with this table state and `changes` (defaults left out)."""
+        state = {"tsort": self.sort_param, "tpage": self.page, "tper": self.per_page, **changes}
+        defaults = {"tsort": "-due_at", "tpage": 1, "tper": 200}
+        params = [("back", self.back)] if self.back else []
+        params += [(key, str(value)) for key, value in state.items() if value != defaults[key]]
+        base = url_for("contacts.show", contact_id=self.contact_id)
+        return base + ("?" + urlencode(params) if params else "")
+
+    def sort_url(self, key: str) -> str:
+        """A header click sorts by its column ascending (dates newest first), or flips the current order."""
+        if self.sort == key:
+            descending = not self.descending
+        else:
+            descending = key == "due_at"
+        return self.url(tsort=f"-{key}" if descending else key, tpage=1)
+
+    def aria_sort(self, key: str) -> str:
+        if self.sort != key:
+            return "none"
+        return "descending" if self.descending else "ascending"
+
+    def load(self) -> "TaskTable":
+        """Count and read the page (the last one when the page asked for is past the end)."""
+        self.total = db.session.scalar(select(func.count()).select_from(Task)
+                                       .where(Task.contact_id == self.contact_id))
+        self.page = min(self.page, self.last_page)
+        columns = TASK_SORTS[self.sort]()
+        order = [c.desc().nulls_last() if self.descending else c.asc().nulls_last() for c in columns]
+        order.append(Task.id.desc() if self.descending else Task.id)
+        query = (select(Task).outerjoin(TaskType, TaskType.id == Task.task_type_id)
+                 .outerjoin(User, User.id == Task.assignee_id)
+                 .where(Task.contact_id == self.contact_id).order_by(*order)
+                 .limit(self.per_page).offset((self.page - 1) * self.per_page)
+                 .options(selectinload(Task.task_type), selectinload(Task.assignee),
+                          selectinload(Task.attachments).load_only(TaskAttachment.id, TaskAttachment.task_id,
+                                                                   TaskAttachment.filename, TaskAttachment.size)))
+        self.rows = list(db.session.scalars(query))
+        return self
+
+
+@dataclass
+class HistoryLine:
+    """One row of the trail, ready to show."""
+
+    at: object
+    who: str
+    via: str
+    action: str
+    field: str
+    old: str
+    new: str
+    snapshot: list[tuple[str, str]]
+
+
+def history(contact_id: int, limit: int = HISTORY_LIMIT) -> list[HistoryLine]:
+    """The contact's audit trail, newest first; creation and deletion snapshots read as "field: value" pairs."""
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.record_type == "contact",
+                                                          AuditEntry.record_id == contact_id)
+                                 .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+                                 .options(selectinload(AuditEntry.user)))
+    lines = []
+    for entry in entries:
+        raw = entry.new_value if entry.action == "create" else entry.old_value if entry.action == "delete" else None
+        lines.append(HistoryLine(
+            at=entry.at, who=entry.user.display_name if entry.user else str(_l("Système")),
+            via=str(VIA_LABELS.get(entry.via, entry.via)), action=str(ACTION_LABELS.get(entry.action, entry.action)),
+            field=str(FIELD_LABELS.get(entry.field, entry.field or "")), old=entry.old_value or "",
+            new=entry.new_value or "", snapshot=_snapshot(raw) if raw is not None else []))
+    return lines
+
+
+def _snapshot(raw: str) -> list[tuple[str, str]]:
+    """A JSON snapshot as labelled pairs; text that is not a JSON object is shown as it is."""
+    try:
+        values = json.loads(raw)
+    except ValueError:
+        return [("", raw)]
+    if not isinstance(values, dict):
+        return [("", raw)]
+    return [(str(FIELD_LABELS.get(key, key)), "" if value is None else str(value)) for key, value in values.items()]
+
+
+def social_links(contact: Contact) -> list[tuple[str, str, bool]]:
+    """(label, url, is_link) for each link: only http and https addresses become links."""
+    result = []
+    for link in contact.links:
+        url = (link.url or "").strip()
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        result.append((str(LINK_KINDS.get(link.kind, link.kind)), url, scheme in ("http", "https") and "//" in url))
+    return result
+
+
+def record_context(contact: Contact, args: MultiDict, back: str) -> dict:
+    """Everything the record page shows besides the contact's own columns."""
+    usage = usage_of([contact.id])[contact.id]
+    subscriptions = db.session.scalars(
+        select(MailingListSubscription).where(MailingListSubscription.contact_id == contact.id)
+        .options(selectinload(MailingListSubscription.mailing_list))).all()
+    subscriptions = sorted(subscriptions, key=lambda s: (s.status != "subscribed", s.mailing_list.full_label.lower()))
+    photo_at = db.session.scalar(select(ContactPhoto.updated_at).where(ContactPhoto.contact_id == contact.id))
+    return {"usage": usage, "subscriptions": subscriptions, "history": history(contact.id),
+            "tasks": TaskTable.from_args(contact.id, args, back).load(), "links": social_links(contact),
+            "photo_version": int(photo_at.timestamp()) if photo_at else None,
+            "skills": sorted(contact.skills, key=lambda s: s.label.lower())}
+
+
+# ---------------------------------------------------------------------------------------------- the QR code
+
+def vcard_payload(contact: Contact, minimal: bool = False) -> str:
+    """The vCard 3.0 a phone reads from the QR code: name, company, function, phones, e-mail (no photo: a QR
+    code holds under 3 KB). `minimal` keeps only the name, phones and e-mail, for values too long otherwise."""
+    # The international form when known, so the phone dials it from abroad too.
+    phones = [(e164 or raw, kind) for raw, e164, kind in ((contact.mobile, contact.mobile_e164, "cell"),
+                                                          (contact.phone, contact.phone_e164, "work")) if raw]
+    card = ExportCard(last_name=contact.last_name, first_name=contact.first_name, phones=phones,
+                      emails=[contact.email] if contact.email else [])
+    if not minimal:
+        card.org = contact.client.name if contact.client else None
+        card.title = contact.function
+    return contact_to_vcard(card)
+
+
+def qr_svg(contact: Contact) -> bytes:
+    """The QR code of the contact's vCard as an SVG document (dark modules on white, no script, no style)."""
+    for payload in (vcard_payload(contact), vcard_payload(contact, minimal=True), "BEGIN:VCARD\r\nEND:VCARD"):
+        try:
+            code = segno.make(payload, error="l", boost_error=True, micro=False)
+        except segno.DataOverflowError:
+            continue
+        out = io.BytesIO()
+        title = "".join(ch for ch in f"vCard {contact.display_name}" if ch.isprintable())[:200]
+        code.save(out, kind="svg", scale=4, border=2, dark="#000", light="#fff", xmldecl=True, title=title)
+        return out.getvalue()
+    raise AssertionError("an empty vCard always fits")  # pragma: no cover

@@ -1,0 +1,97 @@
+"""Affaires of a contact: add an opportunity, make a proposal from it and a deal from the proposal; list them."""
+from flask import Blueprint, abort, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import rights
+from ..dialogs import form_response, local_url, saved
+from ..extensions import db
+from ..htmx import render
+from ..models import Deal, Opportunity, Proposal
+from ..rights import requires
+from ..scope import client_visible, get_contact_or_404
+from ..services import deals as service
+from .forms import DEAL_STATUSES, PROPOSAL_STATUSES, STAGES, DealForm, OpportunityForm, ProposalForm
+
+bp = Blueprint("deals", __name__)
+
+
+@bp.get("/contacts/<int:contact_id>/deals")
+@requires(rights.CONTACTS_LIST)
+def for_contact(contact_id: int):
+    """The contact's opportunities, proposals and deals; htmx refreshes the lists after a save."""
+    contact = get_contact_or_404(current_user, contact_id)
+    lists = {name: db.session.scalars(select(model).where(model.contact_id == contact.id)
+                                      .order_by(model.created_at.desc(), model.id.desc())).all()
+             for name, model in (("opportunities", Opportunity), ("proposals", Proposal), ("deals", Deal))}
+    block = "lists" if request.headers.get("HX-Target") == "deals-lists" else None
+    return render("deals/for_contact.html", block, contact=contact, stage_labels=dict(STAGES),
+                  proposal_labels=dict(PROPOSAL_STATUSES), deal_labels=dict(DEAL_STATUSES), **lists)
+
+
+@bp.route("/contacts/<int:contact_id>/opportunities/new", methods=["GET", "POST"])
+@requires(rights.DEALS)
+def new_opportunity(contact_id: int):
+    """Add an opportunity to a contact and its account: in a dialog for htmx, as a page otherwise."""
+    contact = get_contact_or_404(current_user, contact_id)
+    form = OpportunityForm(owner_id=contact.owner_id or current_user.id)
+    next_url = local_url(request.args.get("next"), url_for("contacts.show", contact_id=contact.id))
+    if form.validate_on_submit():
+        service.create_opportunity(contact, form.values(), current_user.id)
+        db.session.commit()
+        return saved(_("L'opportunité « %(title)s » a été ajoutée.", title=form.title.data), next_url)
+    return form_response("partials/deals/_form.html", _("Ajouter une opportunité · %(name)s",
+                                                        name=contact.display_name),
+                         form, next_url, form_id="opportunity-form",
+                         action=url_for(".new_opportunity", contact_id=contact.id, next=request.args.get("next")))
+
+
+@bp.route("/opportunities/<int:opportunity_id>/proposals/new", methods=["GET", "POST"])
+@requires(rights.DEALS)
+def new_proposal(opportunity_id: int):
+    """Make a proposal from an opportunity, its title, amount and owner proposed."""
+    opportunity = _visible_or_404(Opportunity, opportunity_id)
+    form = ProposalForm(data={"title": opportunity.title, "amount": opportunity.amount,
+                              "owner_id": opportunity.owner_id})
+    next_url = _next_url(opportunity)
+    if form.validate_on_submit():
+        service.create_proposal(opportunity, form.values(), current_user.id)
+        db.session.commit()
+        return saved(_("La proposition « %(title)s » a été créée.", title=form.title.data), next_url)
+    return form_response("partials/deals/_form.html", _("Faire une proposition · %(title)s", title=opportunity.title),
+                         form, next_url, form_id="proposal-form",
+                         action=url_for(".new_proposal", opportunity_id=opportunity.id, next=request.args.get("next")))
+
+
+@bp.route("/proposals/<int:proposal_id>/deals/new", methods=["GET", "POST"])
+@requires(rights.DEALS)
+def new_deal(proposal_id: int):
+    """Make a deal (affaire) from a proposal, which becomes accepted."""
+    proposal = _visible_or_404(Proposal, proposal_id)
+    form = DealForm(data={"title": proposal.title, "amount": proposal.amount, "owner_id": proposal.owner_id})
+    next_url = _next_url(proposal)
+    if form.validate_on_submit():
+        service.create_deal(proposal, form.values(), current_user.id)
+        db.session.commit()
+        return saved(_("L'affaire « %(title)s » a été créée.", title=form.title.data), next_url)
+    return form_response("partials/deals/_form.html", _("Créer une affaire · %(title)s", title=proposal.title),
+                         form, next_url, form_id="deal-form",
+                         action=url_for(".new_deal", proposal_id=proposal.id, next=request.args.get("next")))
+
+
+def _visible_or_404(model, record_id: int):
+    record = db.session.scalars(select(model).where(model.id == record_id,
+                                                    client_visible(current_user, model.client_id))).first()
+    if record is None:
+        abort(404)
+    return record
+
+
+def _next_url(record) -> str:
+    """After a save without JavaScript: the page asked for, else the contact's affaires (or the account)."""
+    if record.contact_id:
+        default = url_for(".for_contact", contact_id=record.contact_id)
+    else:
+        default = url_for("clients.show", client_id=record.client_id)
+    return local_url(request.args.get("next"), default)

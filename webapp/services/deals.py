@@ -1,0 +1,65 @@
+"""Opportunities, proposals made from them and deals made from proposals; every write audited."""
+from ..extensions import db
+from ..models import Contact, Deal, Opportunity, Proposal
+from .audit import record_changes, record_created
+
+STAGES = ("qualification", "needs", "proposal", "negotiation", "won", "lost")
+PROPOSAL_STATUSES = ("draft", "sent", "accepted", "refused")
+DEAL_STATUSES = ("won", "in_progress", "delivered", "cancelled")
+COMMON = ("title", "amount", "owner_id")
+
+
+def _check(values: dict, allowed: tuple[str, ...]) -> None:
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise ValueError(f"not writable: {sorted(unknown)}")
+    if values.get("amount") is not None and values["amount"] < 0:
+        raise ValueError("negative amount")
+
+
+def create_opportunity(contact: Contact, values: dict, user_id: int | None, via: str = "form") -> Opportunity:
+    """An opportunity on the contact and its account; audited as one creation."""
+    _check(values, (*COMMON, "stage", "expected_date"))
+    if values.get("stage", "qualification") not in STAGES:
+        raise ValueError(f"unknown stage {values['stage']!r}")
+    opportunity = Opportunity(client_id=contact.client_id, contact_id=contact.id, **values)
+    db.session.add(opportunity)
+    db.session.flush()
+    record_created("opportunity", opportunity.id, {"client_id": contact.client_id, "contact_id": contact.id, **values},
+                   via, user_id)
+    return opportunity
+
+
+def create_proposal(opportunity: Opportunity, values: dict, user_id: int | None, via: str = "form") -> Proposal:
+    """A proposal made from an opportunity (same account and contact); the opportunity moves to the Proposition
+    stage when it was earlier than that."""
+    _check(values, (*COMMON, "status", "sent_date"))
+    if values.get("status", "draft") not in PROPOSAL_STATUSES:
+        raise ValueError(f"unknown status {values['status']!r}")
+    proposal = Proposal(client_id=opportunity.client_id, contact_id=opportunity.contact_id,
+                        opportunity_id=opportunity.id, **values)
+    db.session.add(proposal)
+    db.session.flush()
+    record_created("proposal", proposal.id, {"opportunity_id": opportunity.id, "client_id": opportunity.client_id,
+                                             "contact_id": opportunity.contact_id, **values}, via, user_id)
+    earlier = opportunity.stage not in STAGES or STAGES.index(opportunity.stage) < STAGES.index("proposal")
+    if earlier:
+        record_changes("opportunity", opportunity.id, {"stage": (opportunity.stage, "proposal")}, via, user_id)
+        opportunity.stage = "proposal"
+    return proposal
+
+
+def create_deal(proposal: Proposal, values: dict, user_id: int | None, via: str = "form") -> Deal:
+    """A deal made from a proposal (same account and contact); the proposal becomes accepted."""
+    _check(values, (*COMMON, "status", "signed_date"))
+    if values.get("status", "won") not in DEAL_STATUSES:
+        raise ValueError(f"unknown status {values['status']!r}")
+    deal = Deal(client_id=proposal.client_id, contact_id=proposal.contact_id, proposal_id=proposal.id, **values)
+    db.session.add(deal)
+    db.session.flush()
+    record_created("deal", deal.id, {"proposal_id": proposal.id, "client_id": proposal.client_id,
+                                     "contact_id": proposal.contact_id, **values}, via, user_id)
+    if proposal.status != "accepted":
+        record_changes("proposal", proposal.id, {"status": (proposal.status, "accepted")}, via, user_id)
+        proposal.status = "accepted"
+    return deal
