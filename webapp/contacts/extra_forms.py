@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice, SelectMultipleField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
 from ..deals.forms import LocalDateField
 from ..extensions import db
@@ -53,7 +53,7 @@ class SubscriptionsForm(FlaskForm):
     """The mailing lists the contact is subscribed to, and the date a change takes effect."""
 
     list_ids = IdsField(_l("Listes de diffusion"), coerce=int)
-    since = LocalDateField(_l("Depuis le"), validators=[DataRequired(_l("Saisissez la date."))])
+    since = LocalDateField(_l("Depuis le"), validators=[InputRequired(_l("Saisissez la date."))])
 
     def __init__(self, *args, contact: Contact, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateTimeLocalField, MultipleFileField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..contacts.rules import clean_multiline
 from ..extensions import db
@@ -77,7 +77,8 @@ class TaskForm(FlaskForm):
 
     priority = SelectField(_l("Priorité"), choices=[SelectChoice(v, label) for v, label in PRIORITIES], coerce=int,
                            default=2)
-    due_at = LocalDateTimeField(_l("Date et heure"), validators=[DataRequired(_l("Saisissez la date et l'heure."))])
+    # InputRequired, not DataRequired: the latter would hide "invalid date" behind "missing date".
+    due_at = LocalDateTimeField(_l("Date et heure"), validators=[InputRequired(_l("Saisissez la date et l'heure."))])
     task_type_id = SelectField(_l("Type"), coerce=optional_id)
     name = StringField(_l("Nom de la tâche"), filters=[strip], validators=[
         DataRequired(_l("Saisissez le nom de la tâche.")), Length(max=200, message=_l("200 caractères au plus.")),
@@ -97,11 +98,13 @@ class TaskForm(FlaskForm):
                                                       str(_l("— Choisir —")))
         self.assignee_id.choices = user_choices(task.assignee_id if task else assignee_id, str(_l("— Choisir —")))
         self.files: list[NewAttachment] = []
+        self.had_files = False  # files were sent: after an error the browser will not send them again
 
     def validate_attachments(self, field) -> None:
         """Each file 10 MB at most (ATTACHMENT_MAX_BYTES), 10 files at a time, none empty."""
         limit = current_app.config["ATTACHMENT_MAX_BYTES"]
         uploads = [f for f in (field.data or []) if getattr(f, "filename", None)]
+        self.had_files = bool(uploads)
         if len(uploads) > MAX_FILES:
             raise ValidationError(_l("%(count)d fichiers au plus à la fois.", count=MAX_FILES))
         for upload in uploads:
