@@ -215,6 +215,17 @@ def test_bad_rows_are_reported_with_their_line_number_and_skipped(app, tmp_path)
         assert (contact.last_name, contact.street, contact.postal_code) == ("Blou", "12 rue X,\nbâtiment B", "06000")
 
 
+def test_empty_cells_take_the_defaults(app, tmp_path):
+    line = ",".join({"company": "ACME", "last_name": "Petit", "first_name": "Luc"}.get(name, "") for name in COLUMNS)
+    result = run_import(app, write_csv(tmp_path, HEADER, line))
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        contact = db.session.scalars(select(Contact)).one()
+        assert (contact.left_company, contact.is_dpo, contact.gender, contact.country, contact.email) == (
+            False, False, None, None, None)
+        assert (contact.client.archived, contact.client.owner, contact.owner) == (False, None, None)
+
+
 @pytest.mark.parametrize("content", ["", "\n"])
 def test_an_empty_file_is_refused(app, tmp_path, content):
     path = tmp_path / "empty.csv"

@@ -4,7 +4,9 @@ import time
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
+from ..extensions import db
 from ..services.csv_import import CsvImport
 from ..services.csv_rows import CsvFormatError
 from ..services.demo_data import DEFAULT_PASSWORD, DemoDataError, contact_count, load_demo_data
@@ -25,6 +27,7 @@ REFERENCE_KINDS = {"Entity": "entités", "Sector": "secteurs", "SizeBand": "tail
 
 
 def _number(value: int) -> str:
+    """1234567 -> "1 234 567" (narrow no-break spaces, as French typography has it)."""
     return f"{value:,}".replace(",", "\u202f")
 
 
@@ -43,9 +46,13 @@ def import_csv_command(path: Path):
         job = CsvImport(path)
     except CsvFormatError as error:
         _fail(f"{path} refusé, rien n'a été importé : {error}")
-    with click.progressbar(length=max(job.lines - 1, 1), label="Import des contacts",
-                           file=sys.stderr) as bar:
-        report = job.run(on_progress=bar.update)
+    try:
+        with click.progressbar(length=max(job.lines - 1, 1), label="Import des contacts", file=sys.stderr) as bar:
+            report = job.run(on_progress=bar.update)
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        _fail(f"la base a refusé l'écriture ({getattr(error, 'orig', None) or error}). Les lots déjà validés "
+              "sont enregistrés : relancer la commande reprend là où elle s'est arrêtée.")
     seconds = time.perf_counter() - started
     click.echo(f"Import terminé en {seconds:.1f} s : {_number(report.rows)} lignes lues.")
     for kind, (label, created, existing) in KINDS.items():

@@ -67,3 +67,4 @@ from . import edit_routes  # noqa: E402,F401  (registers add, edit, duplicate, d
 from . import inline_routes  # noqa: E402,F401  (registers editing in place)
 
 from . import extra_routes  # noqa: E402,F401  (registers the record's photo, QR code, skills and mailing lists)
+from . import vcard_routes  # noqa: E402,F401  (registers the vCard import and export on this blueprint)

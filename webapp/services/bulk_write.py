@@ -83,18 +83,18 @@ def fill_contact_keys(values: dict, company_name: str) -> dict:
     return values
 
 
+def _shown(value) -> str:
+    if value is True:
+        return "oui"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
 def snapshot(values: Mapping) -> str:
     """The JSON kept in an audit "create" row: the non-empty values, booleans in words, lists joined."""
-    shown = {}
-    for key, value in values.items():
-        if value in (None, "", [], False):
-            continue
-        if value is True:
-            value = "oui"
-        elif isinstance(value, (list, tuple)):
-            value = ", ".join(str(item) for item in value)
-        shown[key] = value if isinstance(value, str) else str(value)
-    return json.dumps(shown, ensure_ascii=False)
+    return json.dumps({key: value if value.__class__ is str else _shown(value) for key, value in values.items()
+                       if value not in (None, "", [], False)}, ensure_ascii=False)
 
 
 def audit_created(record_type: str, created: Iterable[tuple[int, Mapping]], at: datetime, via: str = "cli") -> None:

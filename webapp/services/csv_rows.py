@@ -14,9 +14,10 @@ COLUMNS = (
     "gender", "last_name", "first_name", "service", "function", "email", "phone", "mobile", "fax", "street",
     "postal_code", "city", "country", "assigned_to", "skills", "active", "dpo", "rssi", "linkedin",
 )
-BOOLEAN_COLUMNS = ("archived_company", "active", "dpo", "rssi")
+# Boolean columns and their value when the cell is empty: a contact is active unless the file says otherwise.
+BOOLEAN_COLUMNS = {"archived_company": False, "active": True, "dpo": False, "rssi": False}
 _TRUE = {"true", "1", "oui", "vrai", "yes"}
-_FALSE = {"false", "0", "non", "faux", "no", ""}
+_FALSE = {"false", "0", "non", "faux", "no"}
 _GENDERS = {"M": "M", "H": "M", "F": "F"}
 # A French number typed nationally ("01 20 35 99 65", "01.20.35.99.65"): its E.164 form is plain string work,
 # ten times faster than phonenumbers, which still handles every other form (tests check both agree).
@@ -103,6 +104,9 @@ def records(reader) -> Iterator[tuple[int, list[str] | None, str | None]]:
 
 
 def _boolean(name: str, text: str) -> bool:
+    """A cell of a boolean column: true/false (oui/non, 1/0 accepted), its default when empty."""
+    if not text:
+        return BOOLEAN_COLUMNS[name]
     lowered = text.lower()
     if lowered in _TRUE:
         return True

@@ -106,6 +106,7 @@ class _Demo:
         self.emails: set[str] = set()
 
     def _mailing_list(self, label: str) -> int:
+        """The Mailjet list with this name, created when missing."""
         found = db.session.scalar(select(MailingList.id).where(MailingList.label == label,
                                                                 MailingList.provider == "Mailjet"))
         if found is None:
@@ -116,9 +117,11 @@ class _Demo:
         return found
 
     def _pick(self, model) -> int:
+        """A random value of a reference list."""
         return self.rng.choice(list(self.labels[model].values()))
 
     def _phone(self, prefix: str) -> str:
+        """A French number, spaced or dotted as people type them."""
         pairs = [f"{self.rng.randint(0, 99):02d}" for _ in range(4)]
         return (".".join if self.rng.random() < 0.2 else " ".join)([prefix, *pairs])
 
@@ -155,6 +158,7 @@ class _Demo:
                                 if index in self.user_entities[email]] for index in range(len(self.entities))}
 
     def _entity_ids(self, labels: list[str] | None) -> list[int]:
+        """The ids of the named entities; None means all of them."""
         if labels is None:
             return list(self.entities)
         return [self.entities[words.ENTITIES.index(label)] for label in labels]
@@ -188,6 +192,7 @@ class _Demo:
         self.report.counts["clients"] = len(ids)
 
     def _aprool(self) -> dict:
+        """The seed's example account, owned by COTILLON Marion."""
         account = self._account(APROOL["name"], APROOL["domain"], APROOL["city"], [0],
                                 self.user_ids[APROOL["owner"]], archived=False)
         account["row"].update(sector_id=self.labels[Sector][APROOL["sector"]],
@@ -324,6 +329,7 @@ class _Demo:
         self.report.counts["tasks"] = len(rows)
 
     def _task(self, person: dict, kind: str, name: str, assignee: str, due: datetime) -> dict:
+        """A given task, done (the seed's example)."""
         return {"contact_id": person["id"], "priority": 2, "due_at": due.astimezone(UTC),
                 "task_type_id": self.labels[TaskType][kind], "name": name, "assignee_id": self.user_ids[assignee],
                 "description": None, "status": "done", "created_at": self.at, "created_by_id": None,
@@ -334,9 +340,11 @@ class _Demo:
         rng = self.rng
         opportunities, deals = [], []
         blou = self.people[0]
-        deals.append(self._deal(blou, "Refonte du site e-commerce", Decimal("48000.00"), date(2021, 3, 15), None))
+        deals.append(self._deal(blou, "Refonte du site e-commerce", Decimal("48000.00"), date(2021, 3, 15),
+                                "delivered"))
         # About 1% of the contacts are loyal clients with several deals, like the seed's contact with 6 deals.
-        loyal = set(rng.sample(range(1, len(self.people)), min(len(self.people) - 1, max(1, len(self.people) // 100))))
+        others = range(1, len(self.people))
+        loyal = set(rng.sample(others, min(len(others), max(1, len(others) // 100))))
         for index, person in enumerate(self.people[1:], start=1):
             if rng.random() < 0.12:
                 stage = rng.choice(words.OPPORTUNITY_STAGES)
@@ -345,12 +353,13 @@ class _Demo:
             if index in loyal:
                 for subject in rng.sample(words.DEAL_SUBJECTS, rng.randint(2, 6)):
                     deals.append(self._deal(person, subject, None,
-                                            self.today - timedelta(days=rng.randint(30, 1500)), None))
+                                            self.today - timedelta(days=rng.randint(30, 1500)),
+                                            rng.choice(words.DEAL_STATUSES)))
         ids = insert_returning_ids(Opportunity.__table__, opportunities, ["contact_id", "title"])
         proposals = []
         for opportunity, id_ in zip(opportunities, ids):
-            if opportunity["stage"] in ("proposal", "negotiation", "won"):
-                status = "accepted" if opportunity["stage"] == "won" else rng.choice(words.PROPOSAL_STATUSES[:3])
+            if opportunity["stage"] in words.PROPOSAL_STATUSES:
+                status = rng.choice(words.PROPOSAL_STATUSES[opportunity["stage"]])
                 proposals.append({**opportunity, "title": f"Proposition – {opportunity['title']}", "status": status,
                                   "opportunity_id": id_,
                                   "sent_date": self.today - timedelta(days=rng.randint(0, 200))})
@@ -362,17 +371,20 @@ class _Demo:
                 deals.append({**{key: proposal[key] for key in ("amount", "client_id", "contact_id", "owner_id",
                                                                  "created_at")},
                               "title": proposal["title"].removeprefix("Proposition – "), "proposal_id": id_,
-                              "status": "won", "signed_date": proposal["sent_date"] + timedelta(days=20)})
+                              "status": rng.choice(words.DEAL_STATUSES),
+                              "signed_date": proposal["sent_date"] + timedelta(days=20)})
         insert_rows(Deal.__table__, deals)
         self.report.counts.update(opportunities=len(ids), proposals=len(proposal_ids), deals=len(deals))
 
     def _deal_row(self, person: dict, subject: str, amount: Decimal | None = None) -> dict:
+        """What opportunities, proposals and deals share, followed up by the contact's salesperson."""
         return {"title": subject, "amount": amount or Decimal(self.rng.randrange(5, 400) * 1000),
                 "client_id": person["account"]["id"], "contact_id": person["id"],
                 "owner_id": self._follower(person), "created_at": self.at}
 
-    def _deal(self, person: dict, subject: str, amount: Decimal | None, signed: date, proposal_id) -> dict:
-        return {**self._deal_row(person, subject, amount), "proposal_id": proposal_id, "status": "won",
+    def _deal(self, person: dict, subject: str, amount: Decimal | None, signed: date, status: str) -> dict:
+        """A deal signed directly, without a proposal on record."""
+        return {**self._deal_row(person, subject, amount), "proposal_id": None, "status": status,
                 "signed_date": signed}
 
     def subscriptions(self) -> None:

@@ -102,5 +102,8 @@ DEAL_SUBJECTS = ["Refonte du SI RH", "Migration vers le cloud", "Tierce maintena
                  "Audit de sécurité", "Assistance technique", "Mise en place d'un data lake", "Infogérance",
                  "Renouvellement des licences", "Accompagnement Agile", "Plan de reprise d'activité",
                  "Déploiement SAP", "Support utilisateurs", "Refonte du site e-commerce", "Formation DevOps"]
-OPPORTUNITY_STAGES = ["qualification", "qualification", "proposal", "negotiation", "won", "lost"]
-PROPOSAL_STATUSES = ["draft", "sent", "sent", "accepted", "refused"]
+# The codes of webapp.services.deals (the deals screens name them).
+OPPORTUNITY_STAGES = ["qualification", "qualification", "needs", "proposal", "negotiation", "won", "lost"]
+# Opportunity stage -> the statuses its proposal may have (no proposal for the other stages).
+PROPOSAL_STATUSES = {"proposal": ["draft", "sent"], "negotiation": ["sent"], "won": ["accepted"], "lost": ["refused"]}
+DEAL_STATUSES = ["won", "in_progress", "delivered"]
