@@ -19,8 +19,10 @@ def admin_page(page, make, browser_login):
     return page
 
 
-def test_add_a_skill_then_find_it_in_the_list_skill_filter(admin_page, axe_violations):
+def test_add_a_skill_then_find_it_in_the_contact_skills_dialog_and_the_list_filter(admin_page, make,
+                                                                                   axe_violations):
     page = admin_page
+    contact = make.contact(make.client_account("APROOL"), last_name="Blou", first_name="Hélène")
     page.get_by_role("link", name="Ecrans de paramètres").click()
     page.get_by_role("link", name="Environnement / Compétences").click()
     assert axe_violations(page) == []
@@ -36,10 +38,28 @@ def test_add_a_skill_then_find_it_in_the_list_skill_filter(admin_page, axe_viola
     expect(page.locator("#add-form").get_by_label("Compétence")).to_be_focused()
     expect(page.locator("#add-form").get_by_label("Compétence")).to_have_value("")
 
+    # the contact's skills dialog offers it, under its category
+    page.goto(f"/contacts/{contact.id}")
+    page.get_by_text("Plus d'actions").click()
+    page.get_by_role("link", name="Environnement / compétences").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("Rechercher une compétence").fill("elix")
+    languages = dialog.locator("fieldset", has=page.locator("legend", has_text="Langages"))
+    expect(languages.get_by_label("Elixir")).to_be_visible()
+    languages.get_by_label("Elixir").check()
+    dialog.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+    # the list's skill filter finds it too
     page.goto("/contacts")
     page.locator("summary", has_text="Environnement / Compétences").click()
     page.get_by_role("searchbox", name="Rechercher une compétence").fill("elix")
     expect(page.locator("#picker-skill").get_by_label("Elixir")).to_be_visible()
+
+    # and the parameter screen now says it is used
+    page.goto("/parameters/skills?q=elixir")
+    expect(page.locator(".param-row", has_text="Elixir")).to_contain_text("Utilisé par 1 contact")
 
 
 def test_rename_reorder_deactivate_and_refused_delete_in_place(admin_page, app, make, axe_violations):
