@@ -1,0 +1,119 @@
+"""vCard screens on the contacts blueprint: the drop zone's upload, the import preview and commit, the export."""
+import io
+
+from flask import Response, abort, current_app, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import rights
+from ..extensions import db
+from ..htmx import is_partial, render
+from ..models import Client
+from ..rights import requires
+from ..scope import client_visible, get_contact_or_404
+from ..services import vcard_import
+from ..services.vcard import content_disposition, safe_filename
+from ..services.vcard_export import VERSIONS, write_vcf
+from ..text import fold
+from .routes import bp
+
+SUGGESTIONS = 30
+
+
+@bp.get("/contacts/import")
+@requires(rights.CONTACTS_IMPORT)
+def import_form():
+    """The vCard drop zone on a page of its own (where a refused upload comes back without JavaScript)."""
+    return render("contacts/import.html")
+
+
+@bp.post("/contacts/import")
+@requires(rights.CONTACTS_IMPORT)
+def import_upload():
+    """Read the dropped or chosen .vcf files and open their preview; a refused upload says why, keeps nothing."""
+    config = current_app.config
+    files = [(f.filename or "", f.read(config["VCF_MAX_BYTES"] + 1)) for f in request.files.getlist("files")]
+    try:
+        summary, plans = vcard_import.read_upload(
+            files, config["VCF_MAX_BYTES"], config["VCF_MAX_CARDS"], config["PHOTO_MAX_BYTES"],
+            config["PHOTO_MAX_PIXELS"])
+    except vcard_import.UploadError as error:
+        if is_partial():
+            return render("partials/contacts/_vcf_dropzone.html", error=error.message), 422
+        return render("contacts/import.html", error=error.message), 422
+    batch = vcard_import.store_batch(current_user, summary, plans)
+    target = url_for("contacts.import_preview", token=batch.token)
+    if is_partial():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)
+
+
+@bp.get("/contacts/import/<token>")
+@requires(rights.CONTACTS_IMPORT)
+def import_preview(token):
+    """The preview: one row per card with its status and a choice, one account choice per company."""
+    batch = vcard_import.load_batch(token, current_user)
+    if batch is None:
+        return _batch_gone()
+    return render("contacts/import_preview.html", preview=vcard_import.build_preview(batch, current_user))
+
+
+@bp.post("/contacts/import/<token>")
+@requires(rights.CONTACTS_IMPORT)
+def import_commit(token):
+    """Write the cards as chosen, all or nothing, then back to the list with the counts."""
+    batch = vcard_import.load_batch(token, current_user)
+    if batch is None:
+        return _batch_gone()
+    if request.form.get("action") == "cancel":
+        vcard_import.cancel_batch(batch)
+        flash(_("Import annulé : aucun contact n'a été écrit."), "info")
+        return redirect(url_for("contacts.index"), 303)
+    try:
+        report = vcard_import.commit_import(batch, current_user, request.form)
+    except vcard_import.ImportInvalid as error:
+        status = 409 if isinstance(error, vcard_import.ImportConflict) else 422
+        return render("contacts/import_preview.html", preview=error.preview), status
+    except vcard_import.BatchGone:
+        return _batch_gone()
+    flash(_("Import terminé : %(summary)s.", summary=report.summary()), "success")
+    return redirect(url_for("contacts.index"), 303)
+
+
+def _batch_gone():
+    flash(_("Cet aperçu n'existe plus : l'import a déjà été fait, annulé, ou date de plus d'un jour."), "info")
+    return redirect(url_for("contacts.index"), 303)
+
+
+@bp.get("/contacts/import/clients")
+@requires(rights.CONTACTS_IMPORT)
+def import_clients():
+    """Account names for the preview's "another account" boxes, matching what is typed (accents ignored)."""
+    # The box sends itself under its own name (client-other-<n>).
+    typed = next((value for name, value in request.args.items() if name.startswith("client-other-")), "")
+    term = fold(request.args.get("term") or typed)[:100]
+    query = select(Client.id, Client.name).where(client_visible(current_user)).order_by(Client.name_key)
+    if term:
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Client.name_key.like(f"%{escaped}%", escape="\\"))
+    clients = db.session.execute(query.limit(SUGGESTIONS)).all()
+    return render("partials/contacts/_import_client_options.html", clients=clients)
+
+
+@bp.get("/contacts/<int:contact_id>/vcard")
+@requires(rights.CONTACTS_EXPORT)
+def export_vcf(contact_id):
+    """The contact as a .vcf file (vCard 3.0, or 4.0 with ?version=4.0)."""
+    contact = get_contact_or_404(current_user, contact_id)
+    version = request.args.get("version", "3.0")
+    if version not in VERSIONS:
+        abort(400)
+    filename = safe_filename(contact.display_name)
+    out = io.BytesIO()
+    write_vcf([contact.id], version, out)
+    response = Response(out.getvalue(), content_type="text/vcard; charset=utf-8")
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    return response
