@@ -203,6 +203,10 @@ def test_an_attachment_over_the_limit_is_refused_clearly(client, app, csrf, worl
     assert "Le fichier « gros.pdf » dépasse 0,00 Mo." in strip_tags(response.text)
     assert "Choisissez à nouveau vos fichiers" in strip_tags(response.text)
     assert tasks_of(app, world.blou.id) == []
+    hostile = client.post(f"/contacts/{world.blou.id}/tasks/new",
+                          data=upload(csrf, app, world, [("<img src=x onerror=alert(1)>.txt", b"")]),
+                          content_type="multipart/form-data")
+    assert hostile.status_code == 422 and "<img src=x" not in hostile.text and "&lt;img src=x" in hostile.text
     empty = client.post(f"/contacts/{world.blou.id}/tasks/new", data=upload(csrf, app, world, [("vide.txt", b"")]),
                         content_type="multipart/form-data")
     assert empty.status_code == 422 and "Le fichier « vide.txt » est vide." in strip_tags(empty.text)

@@ -1,4 +1,5 @@
 """The client account form (Fiche du compte), for creating and editing."""
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -28,7 +29,7 @@ def _length(limit: int):
 
 def _siren(form, field) -> None:
     if field.data and not siren_valid(field.data):
-        raise ValidationError(_l("SIREN invalide : 9 chiffres dont le dernier est une clé de contrôle "
+        raise ValidationError(_("SIREN invalide : 9 chiffres dont le dernier est une clé de contrôle "
                                  "(exemple : 552 100 554)."))
 
 
@@ -78,7 +79,7 @@ class ClientForm(FlaskForm):
 
     def validate_entity_ids(self, field) -> None:
         if not field.data and not self.kept_entities():
-            raise ValidationError(_l("Choisissez au moins une entité : sans entité, personne ne verrait ce compte."))
+            raise ValidationError(_("Choisissez au moins une entité : sans entité, personne ne verrait ce compte."))
 
     def kept_entities(self) -> list[int]:
         """The account's entities this user cannot see in the form, kept through the save."""

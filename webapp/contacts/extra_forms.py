@@ -2,6 +2,7 @@
 from datetime import datetime
 from itertools import groupby
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -21,7 +22,7 @@ class IdsField(SelectMultipleField):
     def pre_validate(self, form):
         offered = {choice.value for choice in self.choices}
         if any(value not in offered for value in self.data or []):
-            raise ValidationError(_l("Ce choix n'est plus proposé. Rechargez la page."))
+            raise ValidationError(_("Ce choix n'est plus proposé. Rechargez la page."))
 
     def process_formdata(self, valuelist):
         try:

@@ -35,6 +35,8 @@ class EuroField(DecimalField):
             value = None
         if value is None or not value.is_finite():
             raise ValueError(str(_l("Montant invalide (exemple : 12 500,50).")))
+        if abs(value) > MAX_AMOUNT:  # before rounding: quantize fails on numbers past Decimal's precision
+            raise ValueError(str(_l("Entre 0 et 999 999 999 999,99 €.")))
         self.data = value.quantize(Decimal("0.01"))
 
 

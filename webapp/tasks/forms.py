@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -102,18 +103,19 @@ class TaskForm(FlaskForm):
 
     def validate_attachments(self, field) -> None:
         """Each file 10 MB at most (ATTACHMENT_MAX_BYTES), 10 files at a time, none empty."""
+        # gettext, not lazy_gettext: a lazy string renders unescaped in Jinja, and the file name is the sender's.
         limit = current_app.config["ATTACHMENT_MAX_BYTES"]
         uploads = [f for f in (field.data or []) if getattr(f, "filename", None)]
         self.had_files = bool(uploads)
         if len(uploads) > MAX_FILES:
-            raise ValidationError(_l("%(count)d fichiers au plus à la fois.", count=MAX_FILES))
+            raise ValidationError(_("%(count)d fichiers au plus à la fois.", count=MAX_FILES))
         for upload in uploads:
             data = upload.stream.read(limit + 1)
             if len(data) > limit:
-                raise ValidationError(_l("Le fichier « %(name)s » dépasse %(size)s Mo.", name=upload.filename[:100],
-                                         size=_megabytes(limit)))
+                raise ValidationError(_("Le fichier « %(name)s » dépasse %(size)s Mo.", name=upload.filename[:100],
+                                        size=_megabytes(limit)))
             if not data:
-                raise ValidationError(_l("Le fichier « %(name)s » est vide.", name=upload.filename[:100]))
+                raise ValidationError(_("Le fichier « %(name)s » est vide.", name=upload.filename[:100]))
             self.files.append(NewAttachment(upload.filename, data))
 
     def values(self) -> dict:
