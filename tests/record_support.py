@@ -20,6 +20,8 @@ class World:
     outside: object
     blou: Contact
     hidden: Contact
+    east: object
+    west: object
 
 
 def make_world(make, login_as, role="Commercial") -> World:
@@ -34,7 +36,7 @@ def make_world(make, login_as, role="Commercial") -> World:
     outside = make.client_account("Ailleurs", entities=[west])
     hidden = make.contact(outside, "INVISIBLE", "Ivan", email="ivan@ailleurs.fr")
     login_as(seller)
-    return World(seller, other, aprool, outside, blou, hidden)
+    return World(seller, other, aprool, outside, blou, hidden, east, west)
 
 
 def role_without(app, name: str, right: str) -> str:

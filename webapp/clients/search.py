@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from flask import url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import event, func, or_, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -16,16 +17,21 @@ PER_PAGE = 50
 MAX_QUERY = 200
 ARCHIVED_CHOICES = ("exclude", "include", "only")
 DIGITS_ONLY = re.compile(r"^[\d\s]+$")
-# SQLite's lower() ignores accented letters: the city is folded in SQL for the French ones, on both databases.
-_ACCENTS = {"e": "éèêëÉÈÊË", "a": "àâäÀÂÄ", "i": "îïÎÏ", "o": "ôöÔÖ", "u": "ùûüÙÛÜ", "c": "çÇ", "y": "ÿŸ",
-            "oe": "œŒ", "ae": "æÆ"}
+# Cities are matched ignoring accents too. PostgreSQL's lower() knows accented capitals and translate() strips the
+# accents in one call; SQLite's lower() only knows ASCII, so SQLite connections get crm_fold(), webapp.text.fold.
+_ACCENTED, _PLAIN = "àâäáãåéèêëíìîïóòôöõúùûüçñÿ", "aaaaaaeeeeiiiiooooouuuucny"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_fold(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.create_function("crm_fold", 1, fold, deterministic=True)
 
 
 def _folded(column):
-    for plain, accented in _ACCENTS.items():
-        for char in accented:
-            column = func.replace(column, char, plain)
-    return func.lower(column)
+    if db.engine.dialect.name == "sqlite":
+        return func.crm_fold(column)
+    return func.replace(func.replace(func.translate(func.lower(column), _ACCENTED, _PLAIN), "œ", "oe"), "æ", "ae")
 
 
 def _like(term: str) -> str:

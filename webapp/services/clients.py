@@ -3,7 +3,7 @@ from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..models import Client, Contact, Entity
-from ..text import digits, fold
+from ..text import fold
 from .audit import record_changes, record_created
 
 # The columns a form may write; entities travel apart (a many-to-many).
@@ -18,8 +18,8 @@ LA_POSTE_SIREN = "356000000"  # La Poste's SIREN breaks the Luhn rule; INSEE che
 
 def siren_valid(value: str | None) -> bool:
     """Nine digits whose Luhn checksum holds (the INSEE rule), La Poste's exception included."""
-    number = digits(value)
-    if len(number) != 9 or len(number) != len((value or "").replace(" ", "").replace("\u00a0", "")):
+    number = (value or "").replace(" ", "").replace("\u00a0", "")
+    if len(number) != 9 or not number.isascii() or not number.isdigit():
         return False
     if number == LA_POSTE_SIREN:
         return True
