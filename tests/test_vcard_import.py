@@ -16,8 +16,8 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from webapp.extensions import db
-from webapp.models import (AuditEntry, Client, Contact, ContactExtra, ContactLink, ContactPhoto, Department,
-                           ImportBatch, Role, RoleRight)
+from webapp.models import (AuditEntry, Client, Contact, ContactLink, ContactPhoto, Department, ImportBatch, Role,
+                           RoleRight)
 from webapp.rights import CLIENTS_EDIT, CONTACTS_EDIT, CONTACTS_IMPORT, CONTACTS_LIST
 from webapp.services.contacts import create_contact, update_contact
 

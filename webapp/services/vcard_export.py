@@ -82,7 +82,8 @@ def _batch(chunk: list[int]) -> Iterator[ExportedContact]:
             .order_by(ContactExtra.contact_id, ContactExtra.position, ContactExtra.id)):
         extras.setdefault(contact_id, []).append((kind, label, value))
     photos = {contact_id: (data, mime) for contact_id, data, mime in db.session.execute(
-        select(ContactPhoto.contact_id, ContactPhoto.data, ContactPhoto.mime).where(ContactPhoto.contact_id.in_(chunk)))}
+        select(ContactPhoto.contact_id, ContactPhoto.data, ContactPhoto.mime)
+        .where(ContactPhoto.contact_id.in_(chunk)))}
     by_id = {row.id: row for row in rows}
     for contact_id in chunk:
         row = by_id.get(contact_id)
@@ -106,34 +107,72 @@ def _batch(chunk: list[int]) -> Iterator[ExportedContact]:
         yield ExportedContact(contact_id, safe_filename(f"{row.last_name.upper()} {row.first_name}"), card)
 
 
-def write_vcf(contact_ids: Iterable[int], version: str, out: BinaryIO) -> int:
-    """Write the contacts as one multi-card .vcf (UTF-8, CRLF) into `out`; returns how many were written."""
+def iter_vcf(contact_ids: Iterable[int], version: str) -> Iterator[bytes]:
+    """The contacts as one multi-card .vcf (UTF-8, CRLF), card by card, for a download that starts at once."""
     if version not in VERSIONS:
         raise ValueError(f"unsupported vCard version {version!r}")
-    count = 0
     for exported in export_cards(contact_ids):
-        out.write(contact_to_vcard(exported.card, version).encode("utf-8"))
+        yield contact_to_vcard(exported.card, version).encode("utf-8")
+
+
+def write_vcf(contact_ids: Iterable[int], version: str, out: BinaryIO) -> int:
+    """Write the contacts as one multi-card .vcf (UTF-8, CRLF) into `out`; returns how many were written."""
+    count = 0
+    for chunk in iter_vcf(contact_ids, version):
+        out.write(chunk)
         count += 1
     return count
 
 
-def write_zip(contact_ids: Iterable[int], version: str, out: BinaryIO) -> int:
-    """Write a zip holding one .vcf per contact, named after the contact and made unique; returns how many."""
-    if version not in VERSIONS:
-        raise ValueError(f"unsupported vCard version {version!r}")
-    ids = list(dict.fromkeys(int(i) for i in contact_ids))
-    # Names are made unique over the whole zip, so they are settled first from a light query.
+class _Chunks:
+    """A write-only file for zipfile: it keeps what was written until taken (zipfile then writes data
+    descriptors instead of seeking back, so the archive can be sent while it is made)."""
+
+    def __init__(self):
+        self.parts: list[bytes] = []
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data = b"".join(self.parts)
+        self.parts.clear()
+        return data
+
+
+def _zip_names(ids: list[int]) -> dict[int, str]:
+    """Each contact's file name inside the zip, made unique over the whole zip from a light query."""
     names = {}
     for start in range(0, len(ids), EXPORT_BATCH):
         rows = db.session.execute(select(Contact.id, Contact.last_name, Contact.first_name)
                                   .where(Contact.id.in_(ids[start:start + EXPORT_BATCH])))
         names.update((contact_id, safe_filename(f"{last.upper()} {first}")) for contact_id, last, first in rows)
     present = [i for i in ids if i in names]
-    unique = dict(zip(present, unique_names(names[i] for i in present)))
+    return dict(zip(present, unique_names(names[i] for i in present), strict=True))
+
+
+def iter_zip(contact_ids: Iterable[int], version: str) -> Iterator[bytes]:
+    """A zip holding one .vcf per contact, named after the contact and made unique, produced piece by piece."""
+    if version not in VERSIONS:
+        raise ValueError(f"unsupported vCard version {version!r}")
+    unique = _zip_names(list(dict.fromkeys(int(i) for i in contact_ids)))
+    sink = _Chunks()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
+        for exported in export_cards(unique):
+            archive.writestr(unique[exported.contact_id], contact_to_vcard(exported.card, version).encode("utf-8"))
+            yield sink.take()
+    yield sink.take()
+
+
+def write_zip(contact_ids: Iterable[int], version: str, out: BinaryIO) -> int:
+    """Write a zip holding one .vcf per contact into `out`; returns how many."""
+    ids = list(dict.fromkeys(int(i) for i in contact_ids))
     count = 0
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for exported in export_cards(present):
-            archive.writestr(unique.get(exported.contact_id, exported.filename),
-                             contact_to_vcard(exported.card, version).encode("utf-8"))
-            count += 1
-    return count
+    for chunk in iter_zip(ids, version):
+        out.write(chunk)
+        count += 1
+    return count - 1 if count else 0  # the last chunk is the zip's central directory

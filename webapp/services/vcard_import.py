@@ -346,6 +346,18 @@ class Preview:
     def warnings(self) -> int:
         return sum(1 for row in self.rows if row.card.warnings)
 
+    def summary(self) -> str:
+        """ "12 fiches lues : 9 nouvelles, 2 doublons possibles, 1 erreur ; 3 fiches avec remarques" """
+        counts = self.counts
+        text = _("%(cards)s : %(new)s, %(duplicates)s, %(errors)s", cards=_count(
+            len(self.rows), "%(count)d fiche lue", "%(count)d fiches lues"),
+            new=_count(counts["new"], "%(count)d nouvelle", "%(count)d nouvelles"),
+            duplicates=_count(counts["duplicate"], "%(count)d doublon possible", "%(count)d doublons possibles"),
+            errors=_count(counts["error"], "%(count)d erreur", "%(count)d erreurs"))
+        if self.warnings:
+            text += " ; " + _count(self.warnings, "%(count)d fiche avec remarques", "%(count)d fiches avec remarques")
+        return text
+
     @property
     def has_errors(self) -> bool:
         return any(row.error for row in self.rows) or any(group.error for group in self.groups)
@@ -527,16 +539,22 @@ class ImportReport:
 
     def summary(self) -> str:
         """ "12 créés, 3 mis à jour, 2 ignorés, 1 erreur" """
-        updated = ngettext("%(num)d mis à jour", "%(num)d mis à jour", self.updated + self.unchanged)
+        updated = _count(self.updated + self.unchanged, "%(count)d mis à jour", "%(count)d mis à jour")
         if self.unchanged:
-            updated += " " + ngettext("(dont %(num)d sans changement)", "(dont %(num)d sans changement)",
-                                      self.unchanged)
-        parts = [ngettext("%(num)d créé", "%(num)d créés", self.created), updated,
-                 ngettext("%(num)d ignoré", "%(num)d ignorés", self.skipped),
-                 ngettext("%(num)d erreur", "%(num)d erreurs", self.errors)]
+            updated += " " + _count(self.unchanged, "(dont %(count)d sans changement)",
+                                    "(dont %(count)d sans changement)")
+        parts = [_count(self.created, "%(count)d créé", "%(count)d créés"), updated,
+                 _count(self.skipped, "%(count)d ignoré", "%(count)d ignorés"),
+                 _count(self.errors, "%(count)d erreur", "%(count)d erreurs")]
         if self.clients:
-            parts.append(ngettext("%(num)d compte client créé", "%(num)d comptes clients créés", self.clients))
+            parts.append(_count(self.clients, "%(count)d compte client créé", "%(count)d comptes clients créés"))
         return ", ".join(parts)
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    """"0 créé", "1 créé", "2 créés": French puts 0 in the singular, where gettext without a catalog entry would
+    follow English."""
+    return ngettext(singular, plural, max(n, 1), count=n)
 
 
 def commit_import(batch: ImportBatch, user: User, form: Mapping[str, str]) -> ImportReport:
@@ -707,7 +725,8 @@ def _create_contacts(rows: list[Row], clients: dict[int, int], departments: dict
                      report: ImportReport) -> None:
     """Insert the new contacts WRITE_BATCH at a time, with their links, photos and extras; one audit row each,
     the same as create_contact writes."""
-    names = dict(db.session.execute(select(Client.id, Client.name).where(Client.id.in_(sorted(set(clients.values()))))).all())
+    names = dict(db.session.execute(select(Client.id, Client.name)
+                                    .where(Client.id.in_(sorted(set(clients.values()))))).all())
     now = utcnow()
     for chunk in _chunks(rows):
         records, audited = [], []
@@ -762,7 +781,7 @@ def _update_contacts(updates: list[tuple[Row, int, int]], clients: dict[int, int
         contacts = {c.id: c for c in db.session.scalars(
             select(Contact).where(Contact.id.in_([contact_id for _r, contact_id, _v in chunk]))
             .options(selectinload(Contact.links), selectinload(Contact.extras), selectinload(Contact.photo),
-                     selectinload(Contact.client)))}
+                     selectinload(Contact.client), selectinload(Contact.department)))}
         for row, contact_id, version in chunk:
             contact = contacts.get(contact_id)
             if contact is None:
@@ -774,7 +793,10 @@ def _update_contacts(updates: list[tuple[Row, int, int]], clients: dict[int, int
             target = clients.get(row.group)
             if target and plan.org and fold(plan.org) != contact.client.name_key:
                 values["client_id"] = target
-            if (department := _department(plan, departments)) is not None:
+            units = {fold(unit) for unit in plan.units}
+            department = _department(plan, departments)
+            # Two services may share a label: the one the contact is in already is kept.
+            if department is not None and not (contact.department and fold(contact.department.label) in units):
                 values["department_id"] = department
             known = {link.url for link in contact.links}
             added = [LinkValue(kind, url) for kind, url in plan.links if url not in known]
