@@ -2,20 +2,35 @@
 (function () {
   "use strict";
 
-  function showToast(message, level) {
+  function showToast(message, level, undoUrl) {
     var region = document.getElementById("toasts");
     if (!region || !message) { return; }
     var toast = document.createElement("div");
     toast.className = "toast toast-" + (level || "success");
     toast.setAttribute("role", level === "error" ? "alert" : "status");
-    toast.textContent = message;
+    var text = document.createElement("span");
+    text.textContent = message;
+    toast.appendChild(text);
+    if (undoUrl) {  // "Annuler" stays for 15 seconds
+      var undo = document.createElement("button");
+      undo.type = "button";
+      undo.className = "link-button toast-undo";
+      undo.textContent = document.documentElement.lang === "en" ? "Undo" : "Annuler";
+      undo.addEventListener("click", function () {
+        undo.disabled = true;
+        window.htmx.ajax("POST", undoUrl, { source: document.getElementById("app"), target: "#dialog-slot",
+                                           swap: "innerHTML" });
+        toast.remove();
+      });
+      toast.appendChild(undo);
+    }
     region.appendChild(toast);
-    setTimeout(function () { toast.remove(); }, 8000);
+    setTimeout(function () { toast.remove(); }, undoUrl ? 15000 : 8000);
   }
 
   document.addEventListener("toast-shown", function (event) {
     var detail = event.detail || {};
-    showToast(detail.message, detail.level);
+    showToast(detail.message, detail.level, detail.undo);
   });
 
   // Error toasts rendered by the server are removed after a while too.
@@ -142,6 +157,96 @@
     var cell = document.querySelector("#contact-" + event.detail.id + " td[data-field='" + event.detail.field + "']");
     if (cell) { cell.focus(); }
   });
+
+  // Mass actions: the bar shows the number selected; once the whole page is checked it offers every contact
+  // matching the filters (the server re-applies them). A new list (filter, order, page) clears the selection.
+  document.documentElement.classList.add("js");
+  var bulkWords = document.documentElement.lang === "en" ?
+    { one: " selected", across: "All {n} matching contacts are selected.", offer: "Select the {n} contacts matching the filters",
+      cleared: "Selection cleared: the list changed." } :
+    { one: " sélectionné(s)", across: "Les {n} contacts correspondant aux filtres sont sélectionnés.",
+      offer: "Sélectionner les {n} contacts correspondant aux filtres", cleared: "Sélection effacée : la liste a changé." };
+  function bulkState() {
+    var form = document.getElementById("bulk-form");
+    var table = document.getElementById("contacts-table");
+    if (!form) { return; }
+    var boxes = Array.prototype.slice.call(document.querySelectorAll("input.row-select"));
+    var checked = boxes.filter(function (box) { return box.checked; }).length;
+    var across = document.getElementById("bulk-select-across").value === "1";
+    var total = table ? parseInt(table.getAttribute("data-total"), 10) : 0;
+    var capped = table && table.getAttribute("data-capped") === "1";
+    var shownTotal = total.toLocaleString("fr-FR") + (capped ? "+" : "");
+    var pageBox = document.getElementById("select-page");
+    if (pageBox) {
+      pageBox.checked = boxes.length > 0 && checked === boxes.length;
+      pageBox.indeterminate = checked > 0 && checked < boxes.length;
+    }
+    form.classList.toggle("empty", checked === 0 && !across);
+    document.getElementById("bulk-count").textContent = across ?
+      bulkWords.across.replace("{n}", shownTotal) : (checked ? checked + bulkWords.one : "");
+    var offer = document.getElementById("bulk-select-all");
+    offer.hidden = across || !(boxes.length && checked === boxes.length && total > boxes.length);
+    offer.textContent = bulkWords.offer.replace("{n}", shownTotal);
+  }
+  function clearBulk(announce) {
+    var hadSelection = document.querySelector("input.row-select:checked") ||
+      (document.getElementById("bulk-select-across") || {}).value === "1";
+    var across = document.getElementById("bulk-select-across");
+    if (across) { across.value = "0"; }
+    document.querySelectorAll("input.row-select").forEach(function (box) { box.checked = false; });
+    bulkState();
+    if (announce && hadSelection) { showToast(bulkWords.cleared, "info"); }
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.id === "select-page") {
+      document.querySelectorAll("input.row-select").forEach(function (box) { box.checked = event.target.checked; });
+      document.getElementById("bulk-select-across").value = "0";
+      bulkState();
+    } else if (event.target.classList && event.target.classList.contains("row-select")) {
+      document.getElementById("bulk-select-across").value = "0";
+      bulkState();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.id === "bulk-select-all") {
+      var table = document.getElementById("contacts-table");
+      document.getElementById("bulk-select-across").value = "1";
+      document.getElementById("bulk-query").value = table.getAttribute("data-query");
+      bulkState();
+      document.getElementById("bulk-count").focus();
+    } else if (event.target.id === "bulk-clear") {
+      clearBulk(false);
+    }
+  });
+  var selectionBeforeSwap = false;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "results") {
+      selectionBeforeSwap = !!document.querySelector("input.row-select:checked") ||
+        (document.getElementById("bulk-select-across") || {}).value === "1";
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "results") {
+      var across = document.getElementById("bulk-select-across");
+      if (across) { across.value = "0"; }
+      bulkState();
+      if (selectionBeforeSwap) { showToast(bulkWords.cleared, "info"); }
+      selectionBeforeSwap = false;
+    }
+  });
+  // The export downloads a file: close the dialog and keep the button from starting it twice.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute && form.hasAttribute("data-close-on-submit")) {
+      var button = form.querySelector("button[type=submit]");
+      if (button) { button.disabled = true; }
+      setTimeout(function () {
+        var dialog = form.closest("dialog");
+        if (dialog) { dialog.close(); }
+      }, 300);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", bulkState);
 
   window.crm = { showToast: showToast };
 })();

@@ -68,3 +68,5 @@ from . import inline_routes  # noqa: E402,F401  (registers editing in place)
 
 from . import extra_routes  # noqa: E402,F401  (registers the record's photo, QR code, skills and mailing lists)
 from . import vcard_routes  # noqa: E402,F401  (registers the vCard import and export on this blueprint)
+
+from . import bulk_routes  # noqa: E402,F401  (registers the mass actions)

@@ -1,0 +1,170 @@
+"""Mass actions on selected contacts (actions de masse): each opens a confirmation dialog, then runs on the server."""
+from datetime import datetime
+from urllib.parse import parse_qsl
+
+from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, \
+    stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from .. import rights
+from ..extensions import db
+from ..htmx import is_partial, toast, trigger
+from ..models import MailingList, User
+from ..queries import ContactQuery
+from ..rights import requires
+from ..services import bulk
+from ..services.vcard import content_disposition
+from ..services.vcard_export import iter_vcf, iter_zip
+from .choices import owner_choices
+from .routes import bp
+
+ACTIONS = {"reassign": rights.CONTACTS_BULK_ASSIGN, "mailing-lists": rights.MAILING_LISTS,
+           "export": rights.CONTACTS_EXPORT, "delete": rights.CONTACTS_DELETE}
+UNDO_SECONDS = 600
+
+
+def _selection() -> bulk.Selection:
+    """The selection sent by the bulk form: checked ids, or every contact matching the list's filters."""
+    form = request.form
+    if form.get("select_across") == "1":
+        query = ContactQuery.from_args(MultiDict(parse_qsl(form.get("query", ""))))
+        return bulk.resolve(current_user, query=query)
+    ids = [int(value) for value in form.getlist("ids") if value.isdigit() and len(value) < 10]
+    return bulk.resolve(current_user, ids=ids)
+
+
+@bp.post("/contacts/bulk/<action>/confirm")
+@requires(rights.CONTACTS_LIST)
+def bulk_confirm(action):
+    """The dialog (or page) asking what to do with the selection, and saying how many contacts it holds."""
+    if action not in ACTIONS:
+        abort(404)
+    if not current_user.can(ACTIONS[action]):
+        abort(403)
+    selection = _selection()
+    context = dict(action=action, selection=selection, form=request.form, owners=owner_choices(),
+                   mailing_lists=db.session.scalars(select(MailingList).where(MailingList.active.is_(True))
+                                                    .order_by(MailingList.position, MailingList.label)).all())
+    template = "partials/contacts/_bulk_dialog.html" if is_partial() else "contacts/bulk_confirm.html"
+    return render_template(template, **context)
+
+
+@bp.post("/contacts/bulk/reassign")
+@requires(rights.CONTACTS_BULK_ASSIGN)
+def bulk_reassign():
+    """Modifier l'affectation: every selected contact to one salesperson (or none), all or nothing."""
+    selection = _selection()
+    raw = request.form.get("owner_id", "")
+    owner_id = int(raw) if raw.isdigit() else None
+    if raw and (owner_id is None or not db.session.scalar(select(User.id).where(User.id == owner_id, User.active))):
+        return _notice(_("Choisissez un commercial de la liste."), 422)
+    result = bulk.reassign(current_user, selection, owner_id)
+    message = ngettext("%(num)d contact réaffecté", "%(num)d contacts réaffectés", result.changed)
+    message += _skipped(selection)
+    token = _undo_signer().dumps({"at": result.at.isoformat(), "owner": owner_id})
+    return _done(message, undo=url_for("contacts.bulk_undo", token=token) if result.changed else None)
+
+
+@bp.post("/contacts/bulk/undo/<token>")
+@requires(rights.CONTACTS_BULK_ASSIGN)
+def bulk_undo(token):
+    """Annuler: the contacts of a reassignment get their previous owner back (if nobody changed it since)."""
+    try:
+        data = _undo_signer().loads(token, max_age=UNDO_SECONDS)
+    except BadSignature:
+        return _notice(_("Cette réaffectation ne peut plus être annulée."), 409)
+    restored = bulk.undo_reassign(current_user, datetime.fromisoformat(data["at"]), data["owner"])
+    return _done(ngettext("Affectation précédente rétablie pour %(num)d contact",
+                          "Affectation précédente rétablie pour %(num)d contacts", restored))
+
+
+@bp.post("/contacts/bulk/mailing-lists")
+@requires(rights.MAILING_LISTS)
+def bulk_mailing_lists():
+    """Gérer les listes de diffusion: subscribe or unsubscribe the selection, all or nothing."""
+    selection = _selection()
+    list_ids = [int(v) for v in request.form.getlist("lists") if v.isdigit()]
+    if not list_ids:
+        return _notice(_("Choisissez au moins une liste de diffusion."), 422)
+    subscribe = request.form.get("mode") != "unsubscribe"
+    result = bulk.change_subscriptions(current_user, selection, list_ids, subscribe, request.form.get("force") == "1")
+    if subscribe:
+        message = ngettext("%(num)d abonnement ajouté", "%(num)d abonnements ajoutés", result.changed)
+    else:
+        message = ngettext("%(num)d désabonnement", "%(num)d désabonnements", result.changed)
+    if result.kept_unsubscribed:
+        message += _(" ; %(n)d désabonnement(s) antérieur(s) conservé(s) (cochez « forcer » pour réabonner)",
+                     n=result.kept_unsubscribed)
+    if result.without_email_count:
+        names = ", ".join(result.without_email)
+        more = result.without_email_count - len(result.without_email)
+        message += _(" ; ignorés faute d'e-mail : %(names)s", names=names) + (_(" et %(n)d autres", n=more) if more
+                                                                                else "")
+    return _done(message + _skipped(selection))
+
+
+@bp.post("/contacts/bulk/delete")
+@requires(rights.CONTACTS_DELETE)
+def bulk_delete():
+    """Supprimer: only the contacts that may be deleted go; the answer names each kept one and why."""
+    result = bulk.delete_unused(current_user, _selection())
+    if is_partial() or not result.kept_count:
+        message = _("%(deleted)d supprimé(s), %(kept)d conservé(s)", deleted=result.deleted, kept=result.kept_count)
+        if not result.kept_count:
+            return _done(message)
+    response = make_response(render_template(
+        "partials/contacts/_bulk_delete_report.html" if is_partial() else "contacts/bulk_delete_report.html",
+        result=result))
+    toast(response, _("%(deleted)d supprimé(s), %(kept)d conservé(s)", deleted=result.deleted, kept=result.kept_count))
+    return trigger(response, "contacts-changed")
+
+
+@bp.post("/contacts/bulk/export")
+@requires(rights.CONTACTS_EXPORT)
+def bulk_export():
+    """Exporter en VCF: one multi-contact .vcf or a .zip of one .vcf per contact, streamed as it is made."""
+    selection = _selection()
+    version = "4.0" if request.form.get("version") == "4.0" else "3.0"
+    ids = list(db.session.scalars(selection.ids.order_by(None)))
+    as_zip = request.form.get("format") == "zip"
+    stamp = datetime.now().strftime("%Y-%m-%d")
+    name = f"contacts-{stamp}.zip" if as_zip else f"contacts-{stamp}.vcf"
+    body = iter_zip(ids, version) if as_zip else iter_vcf(ids, version)
+    response = Response(stream_with_context(body), mimetype="application/zip" if as_zip else "text/vcard")
+    response.headers["Content-Disposition"] = content_disposition(name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _undo_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"bulk-undo-{current_user.id}")
+
+
+def _skipped(selection: bulk.Selection) -> str:
+    if not selection.out_of_scope:
+        return ""
+    return _(" ; %(n)d contact(s) hors de vos entités ignoré(s)", n=selection.out_of_scope)
+
+
+def _done(message: str, undo: str | None = None):
+    """Close the dialog, refresh the list and say what happened (with an undo button when given)."""
+    if not is_partial():
+        flash(message, "success")
+        return redirect(url_for("contacts.index"))
+    response = make_response("")
+    response.headers["HX-Retarget"] = "#dialog-slot"
+    response.headers["HX-Reswap"] = "innerHTML"
+    trigger(response, "toast-shown", {"message": message, "level": "success", "undo": undo})
+    return trigger(response, "contacts-changed")
+
+
+def _notice(message: str, status: int):
+    """A refusal shown where the user looks: a toast for htmx, a page otherwise."""
+    from ..errors import render_error
+
+    return render_error(status, message)
