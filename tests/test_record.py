@@ -141,6 +141,20 @@ def test_way_back_to_the_list_keeps_its_filters(client, world):
         assert 'href="/contacts" id="record-back"' in page.text
 
 
+def test_opened_from_the_list_the_record_leads_back_to_it(client, world):
+    """The list's links need not carry ?back=: the browser's Referer (same origin) says which list it was."""
+    referer = "http://localhost/contacts?q=blou&sort=-last_name"
+    record = client.get(f"/contacts/{world.blou.id}", headers={"Referer": referer})
+    assert 'href="/contacts?q=blou&amp;sort=-last_name" id="record-back"' in record.text
+    assert "back=%2Fcontacts%3Fq%3Dblou%26sort%3D-last_name" in record.text  # kept by the task table's links
+    for foreign in ("http://evil.example/contacts?q=x", "http://localhost/admin/users", "javascript:alert(1)",
+                    "http://localhost/contacts/12", "not a url"):
+        page = client.get(f"/contacts/{world.blou.id}", headers={"Referer": foreign})
+        assert 'href="/contacts" id="record-back"' in page.text, foreign
+    explicit = client.get(f"/contacts/{world.blou.id}?back=/contacts%3Fq%3Dx", headers={"Referer": referer})
+    assert 'href="/contacts?q=x" id="record-back"' in explicit.text
+
+
 def test_history_shows_who_when_how_and_what(client, app, world):
     with app.app_context():
         contact = db.session.get(Contact, world.blou.id)

@@ -47,13 +47,14 @@ def picker(kind):
 @requires(rights.CONTACTS_LIST)
 def show(contact_id):
     """The contact's record: key facts, follow-up, subscriptions, tasks, trail; htmx asks for the sections only."""
-    from .record import record_context  # issue 7's read side of the record, kept out of this module's imports
+    from .record import list_url_from_referrer, record_context  # issue 7's read side, kept out of the imports
 
     contact = get_contact_or_404(current_user, contact_id)
-    back_url = _back_url()
+    # ?back= when the link carried it, else the list page the record was opened from (Referer), else the list.
+    back_url = _back_url() if request.args.get("back") else list_url_from_referrer(_back_url())
     block = "sections" if request.headers.get("HX-Target") == "record-sections" else None
     return render("contacts/show.html", block, contact=contact, back_url=back_url,
-                  **record_context(contact, request.args, back_url if request.args.get("back") else ""))
+                  **record_context(contact, request.args, "" if back_url == url_for("contacts.index") else back_url))
 
 
 def _back_url() -> str:
