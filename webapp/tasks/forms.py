@@ -76,19 +76,20 @@ def reference_choices(model, current_id: int | None, empty: str) -> list[SelectC
 class TaskForm(FlaskForm):
     """A commercial task: priority, when, type, name, who follows it, report, status, files."""
 
-    priority = SelectField(_l("Priorité"), choices=[SelectChoice(v, label) for v, label in PRIORITIES], coerce=int,
-                           default=2)
-    # InputRequired, not DataRequired: the latter would hide "invalid date" behind "missing date".
-    due_at = LocalDateTimeField(_l("Date et heure"), validators=[InputRequired(_l("Saisissez la date et l'heure."))])
-    task_type_id = SelectField(_l("Type"), coerce=optional_id)
+    # Declared in the order the form shows them, so the first field in error is the first one focused.
     name = StringField(_l("Nom de la tâche"), filters=[strip], validators=[
         DataRequired(_l("Saisissez le nom de la tâche.")), Length(max=200, message=_l("200 caractères au plus.")),
         plain_text])
+    # InputRequired, not DataRequired: the latter would hide "invalid date" behind "missing date".
+    due_at = LocalDateTimeField(_l("Date et heure"), validators=[InputRequired(_l("Saisissez la date et l'heure."))])
+    task_type_id = SelectField(_l("Type"), coerce=optional_id)
+    priority = SelectField(_l("Priorité"), choices=[SelectChoice(v, label) for v, label in PRIORITIES], coerce=int,
+                           default=2)
     assignee_id = SelectField(_l("Suivi par"), coerce=optional_id, validators=[
         DataRequired(_l("Choisissez qui suit la tâche."))])
+    status = SelectField(_l("Statut"), choices=[SelectChoice(v, label) for v, label in STATUSES], default="todo")
     description = TextAreaField(_l("Description / compte-rendu"), filters=[multiline], validators=[
         Optional(), Length(max=10_000, message=_l("10 000 caractères au plus."))])
-    status = SelectField(_l("Statut"), choices=[SelectChoice(v, label) for v, label in STATUSES], default="todo")
     attachments = MultipleFileField(_l("Attachement(s)"))
 
     def __init__(self, *args, task: Task | None = None, assignee_id: int | None = None, **kwargs):
