@@ -112,6 +112,11 @@ def test_account_record_shows_facts_and_contact_rows(client, app, make, world):
         assert expected in text, expected
     assert 'id="contact-' in page.text  # the list's own rows
     assert "0 opportunité 0 proposition 0 affaire" in text
+    assert 'hx-trigger="contacts-changed from:body"' in page.text
+    region = client.get(f"/clients/{rich.id}", headers={**HX, "HX-Target": "client-contacts"})
+    assert region.status_code == 200 and "<html" not in region.text
+    assert region.text.lstrip().startswith('<section class="record-section client-contacts" id="client-contacts"')
+    assert "MARTIN" in region.text and "HX-Request" in region.headers["Vary"]
 
 
 def test_account_rights_and_scope(client, app, make, login_as, csrf, world):

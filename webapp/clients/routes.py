@@ -29,11 +29,12 @@ def index():
 @bp.get("/clients/<int:client_id>")
 @requires(rights.CONTACTS_LIST)
 def show(client_id):
-    """The Fiche du compte: its facts and its contacts, in the same rows as the contacts list."""
+    """The Fiche du compte: its facts and its contacts in the list's rows (refreshed by htmx after a save)."""
     client = get_client_or_404(current_user, client_id)
     query = ContactQuery.from_args(MultiDict({"client": str(client.id), "archived": "include", "active": "all",
                                               "per_page": "200"}))
-    return render("clients/show.html", client=client, query=query, result=query.page_of_rows(current_user))
+    block = "contacts" if request.headers.get("HX-Target") == "client-contacts" else None
+    return render("clients/show.html", block, client=client, query=query, result=query.page_of_rows(current_user))
 
 
 @bp.route("/clients/new", methods=["GET", "POST"])
