@@ -137,6 +137,24 @@ def test_proposal_from_an_opportunity_then_a_deal_from_the_proposal(client, app,
     assert ("proposal", "status", "sent", "accepted") in changes
 
 
+def test_proposal_and_deal_screens_as_page_and_dialog(client, app, world):
+    with app.app_context():
+        opportunity = Opportunity(title="Piste", client_id=world.aprool.id, contact_id=world.blou.id)
+        db.session.add(opportunity)
+        db.session.flush()
+        proposal = Proposal(title="Offre", client_id=world.aprool.id, contact_id=world.blou.id,
+                            opportunity_id=opportunity.id)
+        db.session.add(proposal)
+        db.session.commit()
+        urls = f"/opportunities/{opportunity.id}/proposals/new", f"/proposals/{proposal.id}/deals/new"
+    for url, title in zip(urls, ("Faire une proposition · Piste", "Créer une affaire · Offre"), strict=True):
+        page = client.get(url)
+        assert page.status_code == 200 and "<html" in page.text and title in page.text
+        dialog = client.get(url, headers=DIALOG)
+        assert dialog.text.lstrip().startswith("<dialog") and title in dialog.text
+        assert "HX-Request" in dialog.headers["Vary"]
+
+
 def test_service_refuses_what_a_form_would_not_send(app, world):
     with app.app_context():
         from webapp.models import Contact
@@ -199,12 +217,13 @@ def test_csrf(client, app, world, csrf):
     assert rows(app, Opportunity) == []
 
 
-@pytest.mark.parametrize("title", HOSTILE)
+@pytest.mark.parametrize("title", HOSTILE + ["x" * 10_000, "nul\x00"])
 def test_hostile_titles_are_escaped(client, app, csrf, world, title):
     response = client.post(f"/contacts/{world.blou.id}/opportunities/new",
                            data=opportunity_form(csrf, world, title=title), headers=DIALOG)
-    if "\u202e" in title:
-        assert response.status_code == 422  # a bidirectional override would disguise the title
+    if "\u202e" in title or "\x00" in title or len(title) > 200:
+        assert response.status_code == 422  # control characters, bidirectional overrides, too long: said so
+        assert rows(app, Opportunity) == []
         return
     assert response.status_code == 200
     page = client.get(f"/contacts/{world.blou.id}/deals").text

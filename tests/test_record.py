@@ -123,7 +123,7 @@ def test_sections_fragment_for_htmx(client, app, world):
     assert response.text.lstrip().startswith('<div id="record-sections"')
     assert f'hx-get="/contacts/{world.blou.id}?tsort=name"' in response.text
     assert 'hx-trigger="contacts-changed from:body"' in response.text
-    assert 'id="record-status" hx-swap-oob="true"' in response.text
+    assert 'id="record-identity" hx-swap-oob="true"' in response.text and 'id="record-status"' in response.text
     assert "HX-Request" in response.headers["Vary"]
     # a boosted or history-restore request gets the page
     full = client.get(f"/contacts/{world.blou.id}", headers={**SECTIONS, "HX-History-Restore-Request": "true"})
