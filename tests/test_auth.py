@@ -115,3 +115,24 @@ def test_login_form_errors_are_beside_fields(client, csrf):
     assert response.status_code == 422
     text = strip_tags(response.text)
     assert "Saisissez votre adresse e-mail." in text and "Saisissez votre mot de passe." in text
+
+
+def test_the_user_chooses_the_language_and_it_wins_over_the_browser(client, csrf, login_as, make, app):
+    user = login_as(make.user())
+    assert client.get("/contacts", headers={"Accept-Language": "en"}).status_code == 200
+    response = client.post("/account/language", data={"language": "fr", "next": "/contacts?q=x",
+                                                        "csrf_token": csrf["token"]})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/contacts?q=x")
+    with app.app_context():
+        assert db.session.get(User, user.id).language == "fr"
+    page = client.get("/contacts", headers={"Accept-Language": "en"})
+    assert '<html lang="fr">' in page.text
+    client.post("/account/language", data={"language": "xx", "next": "//evil.example", "csrf_token": csrf["token"]})
+    with app.app_context():
+        assert db.session.get(User, user.id).language == "fr"
+
+
+def test_without_a_choice_the_browser_language_is_used(client, login_as, make):
+    login_as(make.user())
+    assert '<html lang="en">' in client.get("/contacts", headers={"Accept-Language": "en-GB,en;q=0.9"}).text
+    assert '<html lang="fr">' in client.get("/contacts", headers={"Accept-Language": "de"}).text

@@ -1,11 +1,12 @@
 """Login and logout pages."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..extensions import db
 from ..services.accounts import authenticate
 from .forms import LoginForm
 
@@ -50,3 +51,14 @@ def logout():
     session.clear()
     flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/account/language")
+@login_required
+def set_language():
+    """Remember the user's language (français or English) and show the same page in it."""
+    language = request.form.get("language")
+    if language in current_app.config["LANGUAGES"]:
+        current_user.language = language
+        db.session.commit()
+    return redirect(_safe_next(request.form.get("next")))
