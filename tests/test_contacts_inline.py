@@ -89,3 +89,19 @@ def test_escape_gives_back_the_row(client, row):
 def test_unknown_field_is_404_and_only_the_field_is_written(client, csrf, row, app):
     assert client.get(f"/contacts/{row['contact'].id}/cells/email", headers=HX).status_code == 404
     assert _save(client, csrf, row["contact"], "client_id", "1").status_code == 404
+
+
+def test_a_cell_submitted_without_htmx_saves_and_goes_back_to_the_list(client, csrf, row, app):
+    response = client.post(f"/contacts/{row['contact'].id}/cells/function",
+                           data={"value": "DAF", "version": str(row["contact"].version), "csrf_token": csrf["token"]},
+                           headers={"Referer": "http://localhost/contacts?q=blou"})
+    assert response.status_code == 302 and response.headers["Location"] == "/contacts?q=blou"
+    with app.app_context():
+        assert db.session.get(Contact, row["contact"].id).function == "DAF"
+    assert "Fonction enregistré." in client.get("/contacts?q=blou").text
+
+
+def test_fragment_urls_opened_as_pages_lead_to_the_record(client, row):
+    for url in ("row", "cells/function", "menu"):
+        response = client.get(f"/contacts/{row['contact'].id}/{url}")
+        assert response.status_code == 302 and response.headers["Location"].endswith(f"/contacts/{row['contact'].id}")

@@ -2,7 +2,6 @@
 from the row menu, the record's sections refreshed after a dialog's save, the skills search, and axe."""
 import re
 
-import pytest
 
 from sqlalchemy import select
 
@@ -42,10 +41,6 @@ def test_from_a_filtered_list_to_the_record_and_back(page, make, browser_login, 
     assert page.get_by_label("Rechercher", exact=True).input_value() == "chef"
 
 
-# The row menu's <ul hx-get> (partials/contacts/_row_menu.html, not this issue's file) inherits hx-target="#results"
-# from the list, so opening "Plus d'actions" replaces the whole results region with the menu; it needs
-# hx-target="this". Strict: once that is fixed this test passes, fails as XPASS, and the marker must go.
-@pytest.mark.xfail(strict=True, reason="row menu <ul> swaps #results instead of itself (needs hx-target=\"this\")")
 def test_add_a_task_from_the_row_menu(page, app, make, browser_login):
     user, blou = _world(make)
     browser_login(page, user)

@@ -1,7 +1,8 @@
 """Editing in place from the list: Nom, Prénom, Fonction, Téléphone, Mobile, Fax and Affecté à."""
 import json
+from urllib.parse import urlsplit
 
-from flask import abort, make_response, render_template, request
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from .. import rights
 from ..extensions import db
-from ..htmx import toast
+from ..htmx import is_partial, toast
 from ..models import User
 from ..queries import ContactQuery
 from ..rights import requires
@@ -49,9 +50,13 @@ def save_cell(contact_id, field):
         abort(404)
     contact = get_contact_or_404(current_user, contact_id)
     raw = request.form.get("value", "")
+    plain = not is_partial()  # submitted before htmx took the form over: save, then back to the list
     value, error = _checked(field, raw)
     version = request.form.get("version", "")
     if error:
+        if plain:
+            flash(error, "error")
+            return redirect(_list_url())
         return _row_response(contact_id, editing=field, value=raw, error=error, status=422)
     try:
         changes = update_contact(contact, {field: value}, int(version) if version.isdigit() else -1,
@@ -64,7 +69,13 @@ def save_cell(contact_id, field):
         message = _("Modifié entre-temps par %(who)s. Valeur actuelle : « %(current)s ». "
                     "Entrée pour enregistrer la vôtre quand même, Échap pour annuler.",
                     who=who, current=_display(field, getattr(db.session.get(type(contact), contact_id), field)))
+        if plain:
+            flash(message, "error")
+            return redirect(_list_url())
         return _row_response(contact_id, editing=field, value=raw, error=message, status=409)
+    if plain:
+        flash(_("%(field)s enregistré.", field=INLINE_FIELDS[field]), "success")
+        return redirect(_list_url())
     response = _row_response(contact_id)
     warning = rules.phone_warning(value or "") if field in ("phone", "mobile", "fax") else None
     if changes.fields:
@@ -79,6 +90,8 @@ def save_cell(contact_id, field):
 @requires(rights.CONTACTS_LIST)
 def row_menu(contact_id):
     """The entries of a row's "Plus d'actions" menu, loaded when it opens."""
+    if not is_partial():
+        return redirect(url_for("contacts.show", contact_id=get_contact_or_404(current_user, contact_id).id))
     row = ContactQuery.row_for(current_user, contact_id)
     if row is None:
         abort(404)
@@ -108,7 +121,19 @@ def _display(field, value):
     return value or ""
 
 
+def _list_url() -> str:
+    """The list the request came from (same site only), else the list."""
+    referrer = urlsplit(request.referrer or "")
+    list_path = url_for("contacts.index")
+    if referrer.netloc == request.host and referrer.path == list_path:
+        return f"{list_path}?{referrer.query}" if referrer.query else list_path
+    return list_path
+
+
 def _row_response(contact_id, editing=None, value=None, error=None, status=200):
+    if not is_partial():  # a fragment URL opened as a page: show the contact's record instead
+        get_contact_or_404(current_user, contact_id)
+        return redirect(url_for("contacts.show", contact_id=contact_id))
     row = ContactQuery.row_for(current_user, contact_id)
     if row is None:
         abort(404)
