@@ -2,7 +2,7 @@
 created when missing and left alone when present, in batches of Core inserts so 100,000 rows take seconds."""
 import csv
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,7 +14,8 @@ from ..models import (Client, Contact, ContactLink, Department, Entity, Origin, 
                       Skill, User, client_entities, contact_skills)
 from ..models.types import utcnow
 from ..text import fold
-from .bulk_write import audit_created, fill_contact_keys, insert_returning_ids, insert_rows
+from .bulk_write import (audit_created, fill_contact_keys, insert_returning_ids, insert_rows, large_sqlite_cache,
+                         snapshot)
 from .csv_rows import RowError, column_positions, count_lines, e164, parse_row, records, split_person
 
 BATCH_SIZE = 5000
@@ -60,7 +61,6 @@ class _Known:
         self.users_seen: set[str] = set()
         self.by_label = {model: {} for model in self.references}  # exact text first: folding every cell costs
         self.clients: dict[str, int] = {}  # only the file's companies, so memory follows the file, not the table
-        self.countries: dict[str, str | None] = {}
         self.folded: dict[str, str] = {}
 
     def key(self, name: str) -> str:
@@ -108,37 +108,59 @@ class CsvImport:
         """Import every row, committing batch by batch; on_progress receives the number of lines read."""
         report = ImportReport()
         known = _Known(report)
-        with open(self.path, encoding="utf-8-sig", newline="") as file:
-            reader = csv.reader(file)
-            positions = column_positions(next(reader, None))
-            done = reader.line_num
-            batch = []
-            for line, fields, problem in records(reader):
-                report.rows += 1
-                try:
-                    if problem:
-                        raise RowError(problem)
-                    batch.append((line, parse_row(fields, positions, known.countries)))
-                except RowError as error:
-                    report.reject(line, str(error))
-                if len(batch) >= self.batch_size:
-                    _write_batch(batch, known, report)
-                    batch = []
-                    if on_progress:
-                        on_progress(reader.line_num - done)
-                        done = reader.line_num
-            _write_batch(batch, known, report)
-            if on_progress:
-                on_progress(reader.line_num - done)
+        with large_sqlite_cache():
+            for batch, lines in _read_batches(self.path, self.batch_size, report):
+                _write_batch(batch, known, report)
+                if on_progress:
+                    on_progress(lines)
         return report
 
 
-def _write_batch(batch: list[tuple[int, dict]], known: _Known, report: ImportReport) -> None:
+def _read_batches(path: Path, batch_size: int, report: ImportReport) -> Iterator[tuple[list[dict], int]]:
+    """The file's rows checked and prepared (all but database ids), batch by batch, with the lines each spans."""
+    countries: dict[str, str | None] = {}
+    with open(path, encoding="utf-8-sig", newline="") as file:
+        reader = csv.reader(file)
+        positions = column_positions(next(reader, None))
+        done, batch = reader.line_num, []
+        for line, fields, problem in records(reader):
+            report.rows += 1
+            try:
+                if problem:
+                    raise RowError(problem)
+                batch.append(_prepare(parse_row(fields, positions, countries)))
+            except RowError as error:
+                report.reject(line, str(error))
+            if len(batch) >= batch_size:
+                yield batch, reader.line_num - done
+                batch, done = [], reader.line_num
+        yield batch, reader.line_num - done
+
+
+def _prepare(row: dict) -> dict:
+    """Add what needs no database id: the contact's columns with E.164 phones and keys, its audit JSON."""
+    country = row["country"] or None
+    values = {
+        "gender": row["gender"] or None, "last_name": row["last_name"], "first_name": row["first_name"],
+        "function": row["function"] or None, "is_dpo": row["dpo"], "is_rssi": row["rssi"],
+        "left_company": not row["active"], "email": row["email"] or None,
+        "phone": row["phone"] or None, "phone_e164": e164(row["phone"], country),
+        "mobile": row["mobile"] or None, "mobile_e164": e164(row["mobile"], country),
+        "fax": row["fax"] or None, "fax_e164": e164(row["fax"], country),
+        "street": row["street"] or None, "postal_code": row["postal_code"] or None, "city": row["city"] or None,
+        "country": country, "version": 1,
+    }
+    row["values"] = fill_contact_keys(values, row["company"])
+    row["audit"] = snapshot(_contact_snapshot(values, row))
+    return row
+
+
+def _write_batch(batch: list[dict], known: _Known, report: ImportReport) -> None:
     """Create what a batch of rows names and does not exist yet, then commit."""
     if not batch:
         return
     at = utcnow()
-    for _line, row in batch:
+    for row in batch:
         row["references"] = {column: known.reference_id(model, row[column])
                              for column, model in REFERENCE_COLUMNS.items()}
         row["skill_ids"] = [known.reference_id(Skill, label) for label in row["skills"]]
@@ -151,7 +173,7 @@ def _write_batch(batch: list[tuple[int, dict]], known: _Known, report: ImportRep
 def _create_users(batch, known: _Known, report: ImportReport, at) -> None:
     """Salespeople named "NOM Prénom" who are not users yet, created without a login."""
     new = {}
-    for _line, row in batch:
+    for row in batch:
         for column in ("company_assigned_to", "assigned_to"):
             key = known.key(row[column])
             if not key or key in known.users_seen:
@@ -177,7 +199,7 @@ def _create_users(batch, known: _Known, report: ImportReport, at) -> None:
 def _create_clients(batch, known: _Known, report: ImportReport, at) -> None:
     """The batch's companies that are not clients yet, created from the first row naming them."""
     first_rows = {}
-    for _line, row in batch:
+    for row in batch:
         row["client_key"] = known.key(row["company"])
         if row["client_key"] not in known.clients:
             first_rows.setdefault(row["client_key"], row)
@@ -212,21 +234,11 @@ def _create_clients(batch, known: _Known, report: ImportReport, at) -> None:
 
 
 def _contact_values(row: dict, known: _Known, at) -> dict:
-    """The contact table's columns for a row, sort and search keys included."""
-    country = row["country"] or None
-    values = {
-        "client_id": known.clients[row["client_key"]], "gender": row["gender"] or None,
-        "last_name": row["last_name"], "first_name": row["first_name"],
-        "department_id": row["references"]["service"], "function": row["function"] or None,
-        "is_dpo": row["dpo"], "is_rssi": row["rssi"], "left_company": not row["active"],
-        "owner_id": known.user_id(row["assigned_to"]), "email": row["email"] or None,
-        "phone": row["phone"] or None, "phone_e164": e164(row["phone"], country),
-        "mobile": row["mobile"] or None, "mobile_e164": e164(row["mobile"], country),
-        "fax": row["fax"] or None, "fax_e164": e164(row["fax"], country),
-        "street": row["street"] or None, "postal_code": row["postal_code"] or None, "city": row["city"] or None,
-        "country": country, "created_at": at, "updated_at": at, "version": 1,
-    }
-    return fill_contact_keys(values, row["company"])
+    """The contact table's columns for a prepared row: its values and the ids only the database knows."""
+    values = row["values"]
+    values.update(client_id=known.clients[row["client_key"]], department_id=row["references"]["service"],
+                  owner_id=known.user_id(row["assigned_to"]), created_at=at, updated_at=at)
+    return values
 
 
 def _already_present(candidates: list[tuple[dict, dict]]) -> set:
@@ -251,7 +263,7 @@ def _identity(values: dict):
 
 def _create_contacts(batch, known: _Known, report: ImportReport, at) -> None:
     """The batch's contacts that do not exist yet, with their skills, LinkedIn link and audit rows."""
-    candidates = [(_contact_values(row, known, at), row) for _line, row in batch]
+    candidates = [(_contact_values(row, known, at), row) for row in batch]
     present = _already_present(candidates)
     new = []
     for values, row in candidates:
@@ -267,7 +279,7 @@ def _create_contacts(batch, known: _Known, report: ImportReport, at) -> None:
     insert_rows(ContactLink.__table__, [{"contact_id": id_, "kind": "linkedin", "url": row["linkedin"], "position": 0}
                                         for id_, (_values, row) in zip(ids, new) if row["linkedin"]])
     report.created["contacts"] += len(ids)
-    audit_created("contact", ((id_, _contact_snapshot(values, row)) for id_, (values, row) in zip(ids, new)), at)
+    audit_created("contact", ((id_, row["audit"]) for id_, (_values, row) in zip(ids, new)), at)
 
 
 def _contact_snapshot(values: dict, row: dict) -> dict:
