@@ -463,6 +463,16 @@ def test_update_keeps_what_the_card_leaves_empty_and_adds_links(client, app, adm
         assert fields == {"function", "links", "extras"}
 
 
+def test_a_contact_out_of_sight_cannot_be_updated_by_a_forged_form(client, app, csrf, make, login_as, entity):
+    elsewhere = make.contact(make.client_account("Ailleurs", entities=[make.entity("Lyon")]), "Secret", "Sam")
+    login_as(make.user("VENTE Victor", role="Commercial", entities=[entity]))
+    url, _html, form = open_preview(client, csrf, ("a.vcf", vcf(card("N:Pirate;Pat", "ORG:Acme"))))
+    forged = commit(client, url, {**form.fields, "c0": "update", "m0": f"{elsewhere.id}:{elsewhere.version}"})
+    assert forged.status_code == 422 and count(app, Contact) == 1
+    with app.app_context():
+        assert db.session.get(Contact, elsewhere.id).last_name == "Secret"
+
+
 def test_a_contact_saved_since_the_preview_refuses_the_whole_import(client, app, admin, csrf, known):
     url, _html, form = open_preview(client, csrf, ("a.vcf", vcf(card("N:Lefèvre;Élise", "TITLE:Directrice",
                                                                      "UID:urn:uuid:1111"),

@@ -1,0 +1,166 @@
+"""Benchmark of the vCard screens' services on SQLite, beside vobject alone: import of a 5,000-card file (read,
+preview, commit), export of 10,000 contacts from the database (one .vcf, a zip), peak memory for a 10 MB upload.
+
+Run: .venv/bin/python bench/bench_vcard_app.py   (builds a fresh SQLite database under bench/out; prints a table)
+Targets (issue 5): import <= 2x vobject's parse time, export <= 1.5x vobject's serialize time, <= 300 MB peak.
+"""
+import io
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from alembic import command  # noqa: E402
+from flask import render_template  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from bench_vcard import make_cards, plain_vobject_component, vobject_read_all  # noqa: E402
+from webapp import create_app  # noqa: E402
+from webapp.config import TestConfig  # noqa: E402
+from webapp.extensions import db  # noqa: E402
+from webapp.models import Contact, Entity, Role, User  # noqa: E402
+from webapp.services import vcard_import  # noqa: E402
+from webapp.services.reference_data import load_reference_data  # noqa: E402
+from webapp.services.vcard import contacts_to_vcf  # noqa: E402
+from webapp.services.vcard_export import export_cards, write_vcf, write_zip  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+MB = 1024 * 1024
+
+
+def best(function, repeat=1):
+    """(best time, last result) over `repeat` runs."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def defaults(preview) -> dict:
+    """What the preview form sends when the user changes nothing."""
+    form = {}
+    for group in preview.groups:
+        form[f"client-{group.index}"] = group.value
+    for row in preview.rows:
+        if row.status != "error":
+            form[f"c{row.card.index}"] = row.choice
+            if row.match and row.match.contact_id:
+                form[f"m{row.card.index}"] = f"{row.match.contact_id}:{row.match.version}"
+    return form
+
+
+def import_file(app, user, data: bytes, max_cards: int = 5000) -> dict:
+    """Upload, preview (services and the page's rendering) and commit, each timed."""
+    config = app.config
+    times = {}
+    start = time.perf_counter()
+    files, plans = vcard_import.read_upload([("bench.vcf", data)], config["VCF_MAX_BYTES"], max_cards,
+                                            config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_PIXELS"])
+    batch = vcard_import.store_batch(user, files, plans)
+    times["read"] = time.perf_counter() - start
+    start = time.perf_counter()
+    preview = vcard_import.build_preview(batch, user)
+    html = render_template("contacts/import_preview.html", preview=preview)
+    times["preview"] = time.perf_counter() - start
+    start = time.perf_counter()
+    report = vcard_import.commit_import(batch, user, defaults(preview))
+    times["commit"] = time.perf_counter() - start
+    times["report"], times["html_mb"] = report, len(html.encode()) / MB
+    return times
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    path = OUT / "vcard-app.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{path}"
+    app = create_app(config)
+    with app.app_context():
+        command.upgrade(app.extensions["migrate"].migrate.get_config(), "head")
+        load_reference_data()
+        entity = Entity(label="Bench")
+        user = User(email="bench@example.com", password_hash="x")
+        user.set_names("BENCH", "Ben")
+        user.roles = [db.session.scalars(select(Role).where(Role.name == "Administrateur")).one()]
+        user.entities = [entity]
+        db.session.add_all([entity, user])
+        db.session.commit()
+        user_id = user.id
+
+    rows = []
+    data = contacts_to_vcf(make_cards(5000)).encode("utf-8")
+    t_vobject_parse, n = best(lambda: vobject_read_all(data.decode("utf-8")), repeat=2)
+    assert n == 5000
+    with app.test_request_context():
+        user = db.session.get(User, user_id)
+        first = import_file(app, user, data)
+        assert first["report"].created == 5000, first["report"]
+        total = first["read"] + first["preview"] + first["commit"]
+        rows.append((f"import 5,000 cards ({len(data) / 1e6:.1f} MB): read + preview + commit", total,
+                     t_vobject_parse, 2.0))
+        detail = (f"  read {first['read']:.2f} s, preview {first['preview']:.2f} s "
+                  f"(page {first['html_mb']:.1f} MB), commit {first['commit']:.2f} s")
+        again = import_file(app, user, data)  # the same file again: 5,000 updates found by UID, nothing changes
+        assert again["report"].unchanged == 5000, again["report"]
+        rows.append(("re-import of the same file: 5,000 updates by UID", again["read"] + again["preview"]
+                     + again["commit"], t_vobject_parse, None))
+        others = distinct(make_cards(5000, seed=12), "b")
+        assert import_file(app, user, contacts_to_vcf(others).encode("utf-8"))["report"].created == 5000
+
+        ids = list(db.session.scalars(select(Contact.id).order_by(Contact.id)))
+        assert len(ids) == 10000
+        t_vcf, vcf_bytes = best(lambda: _write(write_vcf, ids), repeat=2)
+        t_zip, zip_bytes = best(lambda: _write(write_zip, ids))
+        cards = [exported.card for exported in export_cards(ids)]
+        t_plain, _ = best(lambda: "".join(plain_vobject_component(c).serialize() for c in cards), repeat=2)
+        rows.append((f"export 10,000 contacts, one .vcf ({vcf_bytes / 1e6:.1f} MB)", t_vcf, t_plain, 1.5))
+        rows.append((f"export 10,000 contacts, zip ({zip_bytes / 1e6:.1f} MB)", t_zip, t_plain, None))
+
+        # Peak memory: a 10 MB upload read, previewed and committed (tracemalloc slows it; not timed).
+        parts, size = [], 0
+        for card in distinct(make_cards(16000, seed=3, photo_every=4), "c"):
+            part = contacts_to_vcf([card]).encode("utf-8")
+            if size + len(part) > 10 * MB:
+                break
+            parts.append(part)
+            size += len(part)
+        big = b"".join(parts)
+        tracemalloc.start()
+        report = import_file(app, user, big, max_cards=len(parts))["report"]
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+
+    print(f"{'measure (SQLite)':<62} {'ours (s)':>9} {'vobject (s)':>12} {'ratio':>6} {'target':>7}")
+    for label, ours, theirs, target in rows:
+        target_text = f"<= {target}" if target else "-"
+        print(f"{label:<62} {ours:>9.2f} {theirs:>12.2f} {ours / theirs:>6.2f} {target_text:>7}")
+    print(detail)
+    print(f"peak memory, {size / MB:.1f} MB upload ({len(parts)} cards) read, previewed and committed "
+          f"({report.created} created, {report.unchanged + report.updated} updated): {peak / MB:.0f} MB "
+          f"(target <= 300 MB)")
+
+
+def distinct(cards, tag: str):
+    """Other people: no UID, e-mail, phone or name in common with the first file, so they are all created."""
+    for i, card in enumerate(cards):
+        card.uid, card.emails, card.last_name = f"urn:uuid:{i}-{tag}", [f"p{i}@{tag}.fr"], f"{card.last_name} {tag}{i}"
+        card.phones = [(f"02 {i // 100 % 100:02d} {i % 100:02d} 11 {ord(tag) % 100:02d}", "work")]
+    return cards
+
+
+def _write(writer, ids) -> int:
+    out = io.BytesIO()
+    writer(ids, "3.0", out)
+    return len(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
