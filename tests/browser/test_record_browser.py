@@ -2,7 +2,6 @@
 from the row menu, the record's sections refreshed after a dialog's save, the skills search, and axe."""
 import re
 
-
 from sqlalchemy import select
 
 from webapp.extensions import db
