@@ -1,4 +1,5 @@
-"""Writing many rows at once (CSV import, demo data): Core inserts, derived contact columns, audit rows."""
+"""Writing many rows at once (CSV import, demo data): bulk inserts fitted to each driver (COPY on PostgreSQL,
+sqlite3's executemany on SQLite, SQLAlchemy Core elsewhere), derived contact columns, audit rows."""
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -89,7 +90,8 @@ def _copy_rows(table: Table, rows: Sequence[Mapping]) -> None:
 
 
 def insert_returning_ids(table: Table, rows: Sequence[Mapping], key_columns: Sequence[str]) -> list[int]:
-    """Insert rows and return their new ids in the order of `rows`; key_columns tell the rows apart."""
+    """Insert rows and return their new ids in the order of `rows`; key_columns (text or integer columns) tell
+    the rows apart."""
     if not rows:
         return []
     driver = _driver()
