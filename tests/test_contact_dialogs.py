@@ -73,7 +73,8 @@ def test_saving_skills_audits_them_and_feeds_the_list_filter(client, app, csrf, 
     record = strip_tags(client.get(f"/contacts/{world.blou.id}").text)
     assert "Environnement / compétences Python SAP" in record
     # untick one, without JavaScript
-    plain = client.post(f"/contacts/{world.blou.id}/skills", data={"csrf_token": csrf["token"], "skill_ids": [str(sap)]})
+    plain = client.post(f"/contacts/{world.blou.id}/skills",
+                        data={"csrf_token": csrf["token"], "skill_ids": [str(sap)]})
     assert plain.status_code == 302 and plain.headers["Location"] == f"/contacts/{world.blou.id}"
     assert contact_skills(app, world.blou.id) == ["SAP"]
 
@@ -97,13 +98,15 @@ def test_inactive_skills_stay_only_where_they_are_used(client, app, csrf, world,
     assert f'value="{cobol}"' not in client.get(f"/contacts/{world.blou.id}/skills").text
     kept = client.get(f"/contacts/{other.id}/skills").text
     assert re.search(rf'value="{cobol}"\s+checked', kept) and "inactif" in kept
-    refused = client.post(f"/contacts/{world.blou.id}/skills", data={"csrf_token": csrf["token"], "skill_ids": [str(cobol)]})
+    refused = client.post(f"/contacts/{world.blou.id}/skills",
+                          data={"csrf_token": csrf["token"], "skill_ids": [str(cobol)]})
     assert refused.status_code == 422 and "Ce choix n'est plus proposé." in unescape(strip_tags(refused.text))
 
 
 @pytest.mark.parametrize("value", ["999999", "abc", "<script>", "1\x00"])
 def test_forged_skill_ids_are_refused(client, csrf, world, value):
-    response = client.post(f"/contacts/{world.blou.id}/skills", data={"csrf_token": csrf["token"], "skill_ids": [value]},
+    response = client.post(f"/contacts/{world.blou.id}/skills",
+                           data={"csrf_token": csrf["token"], "skill_ids": [value]},
                            headers={**HX, "HX-Target": "skills-form"})
     assert response.status_code == 422 and response.text.lstrip().startswith('<form id="skills-form"')
     assert "Ce choix n&#39;est plus proposé. Rechargez la page." in response.text
@@ -130,18 +133,21 @@ def test_subscribe_and_unsubscribe_from_a_date(client, app, csrf, world):
     news, offers = add_mailing_list(app, "Newsletter"), add_mailing_list(app, "Offres")
     subscribe(app, world.blou.id, news)
     response = client.post(f"/contacts/{world.blou.id}/subscriptions", headers=DIALOG,
-                           data={"csrf_token": csrf["token"], "list_ids": [str(news), str(offers)], "since": "2025-01-06"})
+                           data={"csrf_token": csrf["token"], "list_ids": [str(news), str(offers)],
+                                 "since": "2025-01-06"})
     assert response.status_code == 200 and json.loads(response.headers["HX-Trigger"])["contacts-changed"] is True
     assert subscriptions(app, world.blou.id) == [("Newsletter", "subscribed", date(2019, 4, 11)),
                                                  ("Offres", "subscribed", date(2025, 1, 6))]
     record = strip_tags(client.get(f"/contacts/{world.blou.id}").text)
-    assert "Mailjet - Newsletter · Depuis le 11/04/2019" in record and "Mailjet - Offres · Depuis le 06/01/2025" in record
+    assert "Mailjet - Newsletter · Depuis le 11/04/2019" in record
+    assert "Mailjet - Offres · Depuis le 06/01/2025" in record
     plain = client.post(f"/contacts/{world.blou.id}/subscriptions",
                         data={"csrf_token": csrf["token"], "list_ids": [str(offers)], "since": "2025-02-01"})
     assert plain.status_code == 302
     assert subscriptions(app, world.blou.id) == [("Newsletter", "unsubscribed", date(2025, 2, 1)),
                                                  ("Offres", "subscribed", date(2025, 1, 6))]
-    assert "Mailjet - Newsletter · Désabonné depuis le 01/02/2025" in strip_tags(client.get(f"/contacts/{world.blou.id}").text)
+    record = strip_tags(client.get(f"/contacts/{world.blou.id}").text)
+    assert "Mailjet - Newsletter · Désabonné depuis le 01/02/2025" in record
     with app.app_context():
         trail = db.session.scalars(select(AuditEntry).where(AuditEntry.field == "mailing_lists")
                                    .order_by(AuditEntry.id)).all()
@@ -216,13 +222,15 @@ def test_rights_scope_and_csrf(client, app, make, login_as, csrf, world):
     assert "Environnement / compétences ·" not in client.get(f"/contacts/{world.blou.id}").text
     login_as(make.user("SANS Listes", role=role_without(app, "Commercial", MAILING_LISTS), entities=[east]))
     assert client.get(f"/contacts/{world.blou.id}/subscriptions").status_code == 403
-    assert client.post(f"/contacts/{world.blou.id}/subscriptions", data={"csrf_token": csrf["token"]}).status_code == 403
+    refused = client.post(f"/contacts/{world.blou.id}/subscriptions", data={"csrf_token": csrf["token"]})
+    assert refused.status_code == 403
 
 
 def test_skills_leave_the_contact_version_alone(client, app, csrf, world):
     """An open contact form must not get a conflict because someone ticked a skill."""
     with app.app_context():
         before = db.session.get(Contact, world.blou.id).version
-    client.post(f"/contacts/{world.blou.id}/skills", data={"csrf_token": csrf["token"], "skill_ids": skill_ids(app, "Go")})
+    client.post(f"/contacts/{world.blou.id}/skills",
+                data={"csrf_token": csrf["token"], "skill_ids": skill_ids(app, "Go")})
     with app.app_context():
         assert db.session.get(Contact, world.blou.id).version == before

@@ -25,8 +25,8 @@ def world(make, login_as):
 
 
 def opportunity_form(csrf, world, **values):
-    data = {"csrf_token": csrf["token"], "title": "Refonte du SI", "amount": "12 500,50", "owner_id": str(world.seller.id),
-            "expected_date": "2025-03-31", "stage": "qualification"}
+    data = {"csrf_token": csrf["token"], "title": "Refonte du SI", "amount": "12 500,50",
+            "owner_id": str(world.seller.id), "expected_date": "2025-03-31", "stage": "qualification"}
     data.update(values)
     return data
 
@@ -84,7 +84,8 @@ def test_amounts_typed_the_french_or_english_way(client, app, csrf, world, amoun
 @pytest.mark.parametrize("amount", ["-1", "abc", "NaN", "Infinity", "1e30", "1" * 40])
 def test_bad_amounts_are_refused_in_french(client, app, csrf, world, amount):
     response = client.post(f"/contacts/{world.blou.id}/opportunities/new",
-                           data=opportunity_form(csrf, world, amount=amount), headers={**HX, "HX-Target": "opportunity-form"})
+                           data=opportunity_form(csrf, world, amount=amount),
+                           headers={**HX, "HX-Target": "opportunity-form"})
     assert response.status_code == 422 and response.text.lstrip().startswith('<form id="opportunity-form"')
     text = strip_tags(response.text)
     assert "Montant invalide" in text or "Entre 0 et 999 999 999 999,99 €." in text
@@ -181,7 +182,8 @@ def test_rights(client, app, make, login_as, csrf, world):
         ids = opportunity.id, proposal.id
     from .test_tasks import load_entity
 
-    login_as(make.user("SANS Affaires", role=role_without(app, "Commercial", DEALS), entities=[load_entity(app, "Est")]))
+    login_as(make.user("SANS Affaires", role=role_without(app, "Commercial", DEALS),
+                       entities=[load_entity(app, "Est")]))
     token = {"csrf_token": csrf["token"]}
     for url in (f"/contacts/{world.blou.id}/opportunities/new", f"/opportunities/{ids[0]}/proposals/new",
                 f"/proposals/{ids[1]}/deals/new"):
@@ -204,7 +206,8 @@ def test_scope(client, app, csrf, world):
         db.session.commit()
         ids = opportunity.id, proposal.id
     for url in (f"/contacts/{world.hidden.id}/opportunities/new", f"/opportunities/{ids[0]}/proposals/new",
-                f"/proposals/{ids[1]}/deals/new", f"/contacts/{world.hidden.id}/deals", "/opportunities/999999/proposals/new"):
+                f"/proposals/{ids[1]}/deals/new", f"/contacts/{world.hidden.id}/deals",
+                "/opportunities/999999/proposals/new"):
         assert client.get(url).status_code == 404, url
         assert client.post(url, data={"csrf_token": csrf["token"], "title": "x"}).status_code in (404, 405), url
     assert len(rows(app, Proposal)) == 1 and rows(app, Deal) == []

@@ -97,8 +97,8 @@ def test_owner_marks_links_and_counters(client, app, make, world):
 
 def test_tasks_sort_by_column_and_page(client, app, world):
     for index in range(25):
-        add_task(app, world.blou.id, name=f"Tâche {index:02d}", due=datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=index),
-                 priority=1 + index % 3)
+        add_task(app, world.blou.id, name=f"Tâche {index:02d}", priority=1 + index % 3,
+                 due=datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=index))
     page = client.get(f"/contacts/{world.blou.id}?tsort=name&tper=20")
     text = strip_tags(page.text)
     assert "25 éléments - 1/2 - 20" in text
@@ -196,7 +196,8 @@ def test_photo_route_headers_etag_and_thumbnail(client, app, world):
     assert client.get(f"/contacts/{world.blou.id}/photo").status_code == 404
     with app.app_context():
         contact = db.session.get(Contact, world.blou.id)
-        contact_service.update_contact(contact, {}, contact.version, world.seller.id, "form", photo=process_photo(_png()))
+        contact_service.update_contact(contact, {}, contact.version, world.seller.id, "form",
+                                       photo=process_photo(_png()))
         db.session.commit()
     page = client.get(f"/contacts/{world.blou.id}")
     assert re.search(rf'<img class="record-photo" src="/contacts/{world.blou.id}/photo\?thumb=1&amp;v=\d+"', page.text)

@@ -80,6 +80,7 @@ def restore(client_id):
 
 
 def _set_archived(client_id: int, archived: bool, message: str):
+    """Archive or restore, then back to the account's record with a message."""
     client = get_client_or_404(current_user, client_id)
     service.set_archived(client, archived, current_user.id)
     db.session.commit()
@@ -99,5 +100,6 @@ def _no_duplicate(form: ClientForm, exclude_id: int | None = None) -> bool:
 
 
 def _form_page(form: ClientForm, title: str, action: str, cancel_url: str):
+    """The account form as a page: 200 when shown, 422 when it comes back with errors."""
     status = 422 if form.is_submitted() else 200
     return render_template("clients/form.html", form=form, title=title, action=action, cancel_url=cancel_url), status

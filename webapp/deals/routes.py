@@ -3,6 +3,7 @@ from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import rights
 from ..dialogs import form_response, local_url, saved
@@ -23,6 +24,7 @@ def for_contact(contact_id: int):
     """The contact's opportunities, proposals and deals; htmx refreshes the lists after a save."""
     contact = get_contact_or_404(current_user, contact_id)
     lists = {name: db.session.scalars(select(model).where(model.contact_id == contact.id)
+                                      .options(selectinload(model.owner))
                                       .order_by(model.created_at.desc(), model.id.desc())).all()
              for name, model in (("opportunities", Opportunity), ("proposals", Proposal), ("deals", Deal))}
     block = "lists" if request.headers.get("HX-Target") == "deals-lists" else None
@@ -81,6 +83,7 @@ def new_deal(proposal_id: int):
 
 
 def _visible_or_404(model, record_id: int):
+    """An opportunity or proposal of an account the user may see; 404 otherwise."""
     record = db.session.scalars(select(model).where(model.id == record_id,
                                                     client_visible(current_user, model.client_id))).first()
     if record is None:

@@ -106,6 +106,7 @@ def attachment_list(task_id: int) -> list[TaskAttachment]:
 
 
 def _task_or_404(task_id: int) -> Task:
+    """A task of a contact the user may see; 404 otherwise."""
     task = db.session.scalars(select(Task).join(Contact, Contact.id == Task.contact_id)
                               .where(Task.id == task_id, contact_visible(current_user))).first()
     if task is None:
@@ -114,6 +115,7 @@ def _task_or_404(task_id: int) -> Task:
 
 
 def _attachment_or_404(attachment_id: int, with_data: bool = False) -> TaskAttachment:
+    """A file of a task the user may see (its content only when asked); 404 otherwise."""
     query = (select(TaskAttachment).join(Task, Task.id == TaskAttachment.task_id)
              .join(Contact, Contact.id == Task.contact_id)
              .where(TaskAttachment.id == attachment_id, contact_visible(current_user)))
