@@ -146,3 +146,9 @@ def test_record_of_another_entity_is_404(client, seller, app, make):
     assert client.get(f"/contacts/{other.id}").status_code == 404
     assert client.get(f"/clients/{other.client_id}").status_code == 404
     assert client.get(f"/contacts/{seller['blou'].id}").status_code == 200
+
+
+def test_entity_filter_offers_only_the_users_entities(client, seller):
+    html = client.get("/contacts").text
+    entity_boxes = re.findall(r'name="entity" value="\d+"', html)
+    assert len(entity_boxes) == 1  # Est only: Ouest belongs to another agency

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Client, Entity, Origin, RevenueRange, Sector, SizeBand, Skill, User
 from ..queries import ContactQuery
+from ..rights import ALL_ENTITIES
 from ..scope import client_visible
 from ..text import fold
 
@@ -20,15 +21,18 @@ class Option:
     checked: bool
 
 
-def _reference_options(model, selected: list[int]) -> list[Option]:
+def _reference_options(model, selected: list[int], only: set[int] | None = None) -> list[Option]:
     rows = db.session.execute(select(model.id, model.label, model.active).order_by(model.position, model.label))
-    return [Option(str(i), label, i in selected) for i, label, active in rows if active or i in selected]
+    return [Option(str(i), label, i in selected) for i, label, active in rows
+            if (active or i in selected) and (only is None or i in only)]
 
 
 def filter_options(query: ContactQuery, user: User) -> dict[str, list[Option]]:
     """Every filter's options for the full page."""
     options = {
-        "entity": _reference_options(Entity, query.entity),
+        # A user limited to some entities is offered only those (the others would always give nothing).
+        "entity": _reference_options(Entity, query.entity, None if user.can(ALL_ENTITIES) else
+                                     {entity.id for entity in user.entities}),
         "size": _reference_options(SizeBand, query.size),
         "revenue": _reference_options(RevenueRange, query.revenue),
         "sector": _reference_options(Sector, query.sector),
