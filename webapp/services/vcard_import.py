@@ -16,7 +16,7 @@ import secrets
 import zlib
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date, timedelta
 from types import SimpleNamespace
@@ -261,7 +261,8 @@ def _b64(data: bytes) -> str:
 def store_batch(user: User, files: list[dict], plans: list[CardPlan]) -> ImportBatch:
     """Keep the read cards for the preview and the commit; batches older than a day are dropped on the way."""
     db.session.execute(delete(ImportBatch).where(ImportBatch.created_at < utcnow() - BATCH_LIFETIME))
-    payload = json.dumps({"files": files, "cards": [asdict(plan) for plan in plans]}, ensure_ascii=False)
+    # vars(), not asdict(): the fields hold only JSON values, and asdict's deep copy costs a tenth of the import.
+    payload = json.dumps({"files": files, "cards": [vars(plan) for plan in plans]}, ensure_ascii=False)
     batch = ImportBatch(token=secrets.token_urlsafe(24), user_id=user.id, card_count=len(plans),
                         data=zlib.compress(payload.encode("utf-8"), 1))
     db.session.add(batch)
