@@ -3,6 +3,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
@@ -28,25 +29,26 @@ class ProcessedPhoto:
 def process_photo(raw: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> ProcessedPhoto:
     """Check a photo (type, size, pixels: decompression bombs refused) and re-encode it as JPEG, metadata gone."""
     if not raw:
-        raise PhotoError("Le fichier est vide.")
+        raise PhotoError(_("Le fichier est vide."))
     if len(raw) > max_bytes:
-        raise PhotoError(f"La photo dépasse {max_bytes // (1024 * 1024)} Mo.")
+        raise PhotoError(_("La photo dépasse %(size)d Mo.", size=max_bytes // (1024 * 1024)))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(raw))
             if image.format not in ALLOWED_FORMATS:
-                raise PhotoError("Format non accepté : utilisez une image JPEG, PNG, WebP ou GIF.")
+                raise PhotoError(_("Format non accepté : utilisez une image JPEG, PNG, WebP ou GIF."))
             width, height = image.size
             if width * height > max_pixels:
-                raise PhotoError(f"L'image est trop grande ({width} × {height} pixels ; "
-                                 f"{max_pixels // 1_000_000} mégapixels au plus).")
+                raise PhotoError(_("L'image est trop grande (%(width)d × %(height)d pixels ; %(max)d mégapixels au "
+                                   "plus).", width=width, height=height, max=max_pixels // 1_000_000))
             image.load()
     except PhotoError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError,
-            SyntaxError, ValueError) as error:
-        raise PhotoError("Ce fichier n'est pas une image lisible (JPEG, PNG, WebP ou GIF).") from error
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise PhotoError(f"L'image est trop grande ({max_pixels // 1_000_000} mégapixels au plus).") from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise PhotoError(_("Ce fichier n'est pas une image lisible (JPEG, PNG, WebP ou GIF).")) from error
     image = _upright_rgb(image)
     stored = image.copy()
     stored.thumbnail((STORED_SIZE, STORED_SIZE))
