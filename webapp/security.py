@@ -18,6 +18,8 @@ def init_security_headers(app: Flask) -> None:
         headers["X-Frame-Options"] = "DENY"
         if request.endpoint != "static":
             headers.add("Vary", "HX-Request")
-            if current_user.is_authenticated:
+            # Private pages are never stored; a response that chose its own policy (a photo revalidated by
+            # its ETag) keeps it.
+            if current_user.is_authenticated and "Cache-Control" not in headers:
                 headers["Cache-Control"] = "no-store"
         return response
