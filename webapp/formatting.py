@@ -3,7 +3,7 @@ from functools import lru_cache
 
 import phonenumbers
 from flask import Flask, g, url_for
-from flask_babel import format_date, format_datetime, get_locale, get_translations, ngettext
+from flask_babel import format_date, format_datetime, get_locale, get_translations, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 
@@ -101,14 +101,18 @@ def list_row_labels() -> dict:
             "select": _("Sélectionner")}
 
 
+def _datetime(value) -> str:
+    """"10/08/2022 à 11:15" ("10/08/2022 at 11:15" in English)."""
+    return gettext("%(date)s à %(time)s", date=format_datetime(value, "dd/MM/yyyy"),
+                   time=format_datetime(value, "HH:mm"))
+
+
 def init_filters(app: Flask) -> None:
     # Same behaviour as Flask-Babel's callables (new-style: autoescaped, %-formatted), without its per-call cost.
     app.jinja_env.install_gettext_callables(_template_gettext, _template_ngettext, newstyle=True)
     app.jinja_env.filters["national_phone"] = national_phone
     app.jinja_env.filters["date_fr"] = lambda value: format_date(value, "dd/MM/yyyy") if value else ""
-    app.jinja_env.filters["datetime_fr"] = (
-        lambda value: format_datetime(value, "dd/MM/yyyy 'à' HH:mm") if value else ""
-    )
+    app.jinja_env.filters["datetime_fr"] = lambda value: _datetime(value) if value else ""
     app.jinja_env.globals["deals_summary"] = deals_summary
     app.jinja_env.globals["record_url"] = record_url
     app.jinja_env.globals["field_label"] = field_label

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import Select, false, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
@@ -106,7 +107,7 @@ class ContactQuery:
         q = " ".join(args.get("q", "").replace("\x00", "").split())
         if len(q) > MAX_QUERY_LENGTH:
             q = q[:MAX_QUERY_LENGTH]
-            query.notices.append("La recherche a été raccourcie à 200 caractères.")
+            query.notices.append(_("La recherche a été raccourcie à %(max)d caractères.", max=MAX_QUERY_LENGTH))
         query.q = q
         query.assigned, query.unassigned = _ids(args.getlist("assigned"), allow_none=True)
         for name in ("client", "entity", "size", "revenue", "sector", "origin", "skill"):
@@ -301,22 +302,22 @@ class ContactQuery:
         """The active filters as removable chips, their labels read in one statement."""
         chips = []
         if self.q:
-            chips.append(Chip(f"« {self.q} »", self.without("q")))
+            chips.append(Chip(_("« %(label)s »", label=self.q), self.without("q")))
         labels = self._labels()
         if self.unassigned:
-            chips.append(Chip("Non affecté", self.without("assigned", "none")))
+            chips.append(Chip(_("Non affecté"), self.without("assigned", "none")))
         for name in ID_FILTERS:
             for value in getattr(self, name):
                 if (name, value) in labels:
                     chips.append(Chip(labels[(name, value)], self.without(name, value)))
         if self.archived == "include":
-            chips.append(Chip("Clients archivés inclus", self.without("archived")))
+            chips.append(Chip(_("Clients archivés inclus"), self.without("archived")))
         elif self.archived == "only":
-            chips.append(Chip("Clients archivés seulement", self.without("archived")))
+            chips.append(Chip(_("Clients archivés seulement"), self.without("archived")))
         if self.active == "inactive":
-            chips.append(Chip("Contacts inactifs", self.without("active")))
+            chips.append(Chip(_("Contacts inactifs"), self.without("active")))
         elif self.active == "all":
-            chips.append(Chip("Contacts actifs et inactifs", self.without("active")))
+            chips.append(Chip(_("Contacts actifs et inactifs"), self.without("active")))
         return chips
 
     def _labels(self) -> dict[tuple[str, int], str]:

@@ -1,4 +1,5 @@
 """The client account form (Fiche du compte), for creating and editing."""
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -70,7 +71,7 @@ class ClientForm(FlaskForm):
             self.country.data = client.country if client else "FR"
         self.entity_ids.choices = [SelectChoice(entity.id, entity.label) for entity in entities]
         self.country.choices = [SelectChoice("", str(_l("— Aucun —")))] + [
-            SelectChoice(code, name) for code, name in country_choices()]
+            SelectChoice(code, name) for code, name in country_choices(str(get_locale() or "fr"))]
         self.owner_id.choices = user_choices(client.owner_id if client else None, str(_l("Non affecté")))
         for field, model in ((self.size_band_id, SizeBand), (self.revenue_range_id, RevenueRange),
                              (self.sector_id, Sector), (self.origin_id, Origin)):

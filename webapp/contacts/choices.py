@@ -1,5 +1,6 @@
 """Options of the contact form's selects: visible client accounts, services, salespeople, countries."""
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..countries import country_choices
@@ -13,7 +14,7 @@ CLIENT_CHOICES_LIMIT = 50
 
 def client_choices(user: User, term: str = "", current_id: int | None = None) -> list[tuple[int | str, str]]:
     """Up to 50 visible accounts matching `term` (accents ignored), the current one first."""
-    choices: list[tuple[int | str, str]] = [("", "— Choisir un client —")]
+    choices: list[tuple[int | str, str]] = [("", _("— Choisir un client —"))]
     if current_id:
         current = db.session.execute(select(Client.id, Client.name).where(
             Client.id == current_id, client_visible(user))).first()
@@ -53,7 +54,7 @@ def owner_choices(current_id: int | None = None) -> list[tuple[int | str, str]]:
     """Active salespeople, "NOM Prénom", and the current owner even when deactivated."""
     users = db.session.execute(select(User.id, User.last_name, User.first_name).where(
         (User.active.is_(True)) | (User.id == (current_id or 0))).order_by(User.name_key)).all()
-    return [("", "Non affecté")] + [(u.id, f"{u.last_name.upper()} {u.first_name}".strip()) for u in users]
+    return [("", _("Non affecté"))] + [(u.id, f"{u.last_name.upper()} {u.first_name}".strip()) for u in users]
 
 
 def fill_choices(form, user: User, contact_client_id: int | None = None) -> None:

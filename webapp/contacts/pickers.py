@@ -1,6 +1,7 @@
 """The options of the list's filters: small lists in full, large ones (clients, salespeople, skills) searched."""
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -55,7 +56,7 @@ def search(kind: str, term: str, query: ContactQuery, user: User) -> list[Option
         label_col = func.trim(func.upper(User.last_name) + " " + User.first_name)
     options: list[Option] = []
     if kind == "assigned":
-        options.append(Option("none", "Non affecté", query.unassigned))
+        options.append(Option("none", _("Non affecté"), query.unassigned))
     if selected:
         rows = db.session.execute(select(id_col, label_col).where(id_col.in_(selected)).order_by(key_col))
         options += [Option(str(i), label, True) for i, label in rows]

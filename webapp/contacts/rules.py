@@ -3,6 +3,8 @@ import re
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..services.phones import to_e164
 
@@ -12,8 +14,8 @@ MAX_LENGTHS = {"last_name": 100, "first_name": 100, "function": 150, "email": 25
                "url": 500}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _LINE_BREAKS = re.compile(r"[\r\n\t]+")
-LINK_KINDS = {"linkedin": "LinkedIn", "x": "X (Twitter)", "website": "Site web", "facebook": "Facebook",
-              "instagram": "Instagram", "github": "GitHub", "other": "Autre"}
+LINK_KINDS = {"linkedin": "LinkedIn", "x": "X (Twitter)", "website": _l("Site web"), "facebook": "Facebook",
+              "instagram": "Instagram", "github": "GitHub", "other": _l("Autre")}
 
 
 def clean_line(value: str | None) -> str:
@@ -29,7 +31,7 @@ def clean_multiline(value: str | None) -> str:
 def length_error(name: str, value: str) -> str | None:
     limit = MAX_LENGTHS.get(name)
     if limit and len(value) > limit:
-        return f"{limit} caractères au plus ({len(value)} saisis)."
+        return _("%(limit)d caractères au plus (%(count)d saisis).", limit=limit, count=len(value))
     return None
 
 
@@ -42,7 +44,7 @@ def email_error(value: str) -> str | None:
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError:
-        return "Adresse e-mail invalide (exemple : prenom.nom@societe.fr)."
+        return _("Adresse e-mail invalide (exemple : prenom.nom@societe.fr).")
     return None
 
 
@@ -50,7 +52,7 @@ def phone_warning(value: str, country: str | None = None) -> str | None:
     """A warning (not an error) for a number phonenumbers cannot read: it is kept as typed."""
     if not value or to_e164(value, country if country and len(country) == 2 else "FR"):
         return None
-    return "Numéro non reconnu : il est conservé tel quel, mais la recherche par numéro pourrait le manquer."
+    return _("Numéro non reconnu : il est conservé tel quel, mais la recherche par numéro pourrait le manquer.")
 
 
 def url_error(value: str) -> str | None:
@@ -61,7 +63,7 @@ def url_error(value: str) -> str | None:
         return length_error("url", value)
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in value:
-        return "Le lien doit commencer par http:// ou https:// (exemple : https://www.linkedin.com/in/nom)."
+        return _("Le lien doit commencer par http:// ou https:// (exemple : https://www.linkedin.com/in/nom).")
     return None
 
 

@@ -1,6 +1,7 @@
 """Every write to a contact: create, update (refused when stale), delete (only when unused), all audited."""
 from dataclasses import dataclass, field
 
+from flask_babel import ngettext
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -52,12 +53,14 @@ class Usage:
     def reason(self) -> str:
         """"2 tâches, 1 opportunité" (empty when unused)."""
         parts = []
-        for count, singular, plural in ((self.tasks, "tâche", "tâches"),
-                                        (self.opportunities, "opportunité", "opportunités"),
-                                        (self.proposals, "proposition", "propositions"),
-                                        (self.deals, "affaire", "affaires")):
-            if count:
-                parts.append(f"{count} {singular if count == 1 else plural}")
+        if self.tasks:
+            parts.append(ngettext("%(num)d tâche", "%(num)d tâches", self.tasks))
+        if self.opportunities:
+            parts.append(ngettext("%(num)d opportunité", "%(num)d opportunités", self.opportunities))
+        if self.proposals:
+            parts.append(ngettext("%(num)d proposition", "%(num)d propositions", self.proposals))
+        if self.deals:
+            parts.append(ngettext("%(num)d affaire", "%(num)d affaires", self.deals))
         return ", ".join(parts)
 
 

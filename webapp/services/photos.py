@@ -46,7 +46,8 @@ def process_photo(raw: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_
     except PhotoError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise PhotoError(f"L'image est trop grande ({max_pixels // 1_000_000} mégapixels au plus).") from error
+        raise PhotoError(_("L'image est trop grande (%(max)d mégapixels au plus).",
+                             max=max_pixels // 1_000_000)) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise PhotoError(_("Ce fichier n'est pas une image lisible (JPEG, PNG, WebP ou GIF).")) from error
     image = _upright_rgb(image)

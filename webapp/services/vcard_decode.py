@@ -9,6 +9,8 @@ import codecs
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 MB = 1024 * 1024
 
 
@@ -99,9 +101,7 @@ def split_cards(data: bytes, max_cards: int) -> list[RawCard]:
 
     def add(body: bytes, nested: int = 0, closed: bool = True) -> None:
         if len(cards) >= max_cards:
-            raise VCardFileError(
-                f"Le fichier contient plus de {max_cards} fiches : importez-le en plusieurs fois."
-            )
+            raise VCardFileError(_too_many_cards(max_cards))
         cards.append(RawCard(len(cards) + 1, body, nested, closed))
 
     for match in _MARKER.finditer(data):
@@ -160,11 +160,11 @@ def _split_flat(data: bytes, start: int, already: int, max_cards: int) -> list[R
             cards.append(RawCard(0, data[body_start : match.start()]))
             body_start = None
         if already + len(cards) > max_cards:
-            raise VCardFileError(f"Le fichier contient plus de {max_cards} fiches : importez-le en plusieurs fois.")
+            raise VCardFileError(_too_many_cards(max_cards))
     if body_start is not None:
         cards.append(RawCard(0, data[body_start:], closed=False))
     if already + len(cards) > max_cards:
-        raise VCardFileError(f"Le fichier contient plus de {max_cards} fiches : importez-le en plusieurs fois.")
+        raise VCardFileError(_too_many_cards(max_cards))
     for offset, card in enumerate(cards, start=already + 1):
         card.number = offset
     return cards
@@ -173,17 +173,18 @@ def _split_flat(data: bytes, start: int, already: int, max_cards: int) -> list[R
 def read_file(data: bytes, *, max_bytes: int, max_cards: int, max_line: int) -> list[RawCard]:
     """Check the bounds and cut an uploaded file into raw cards; raise VCardFileError for a refused file."""
     if len(data) > max_bytes:
-        raise VCardFileError(f"Le fichier dépasse la taille maximale ({_size(max_bytes)}).")
+        raise VCardFileError(_("Le fichier dépasse la taille maximale (%(size)s).", size=_size(max_bytes)))
     if not data.strip():
-        raise VCardFileError("Le fichier est vide.")
+        raise VCardFileError(_("Le fichier est vide."))
     data = to_unix_text_bytes(data)
     if len(data) > max_line and longest_line(data) > max_line:
         raise VCardFileError(
-            f"Le fichier contient une ligne de plus de {_size(max_line)} : ce n'est pas une fiche vCard lisible."
+            _("Le fichier contient une ligne de plus de %(size)s : ce n'est pas une fiche vCard lisible.",
+              size=_size(max_line))
         )
     cards = split_cards(data, max_cards)
     if not cards:
-        raise VCardFileError("Ce fichier n'est pas un fichier vCard (aucune ligne BEGIN:VCARD).")
+        raise VCardFileError(_("Ce fichier n'est pas un fichier vCard (aucune ligne BEGIN:VCARD)."))
     hint = _file_charset(data)
     if hint:
         for card in cards:
@@ -191,8 +192,12 @@ def read_file(data: bytes, *, max_bytes: int, max_cards: int, max_line: int) -> 
     return cards
 
 
+def _too_many_cards(max_cards: int) -> str:
+    return _("Le fichier contient plus de %(max)d fiches : importez-le en plusieurs fois.", max=max_cards)
+
+
 def _size(n: int) -> str:
-    return f"{n / MB:g} Mo" if n >= MB else f"{n} octets"
+    return _("%(size)s Mo", size=f"{n / MB:g}") if n >= MB else _("%(size)d octets", size=n)
 
 
 def _file_charset(data: bytes) -> str | None:
@@ -373,7 +378,7 @@ def _decode(raw: bytes, charset: str | None, hint: str | None, notes: list[str])
             except UnicodeDecodeError:
                 pass
         else:
-            note = f"Jeu de caractères inconnu « {charset} » : texte lu en UTF-8 ou windows-1252."
+            note = _("Jeu de caractères inconnu « %(charset)s » : texte lu en UTF-8 ou windows-1252.", charset=charset)
             if note not in notes:
                 notes.append(note)
     try:

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import selectinload
@@ -159,10 +160,10 @@ def _fill(plan: CardPlan, card: ParsedCard, photo_max_bytes: int, photo_max_pixe
         return
     primary = card.primary()
     extras = [[e.kind, e.label, e.value] for e in primary.extras]
-    for label, value in (("Autres prénoms", card.additional_names), ("Civilité", card.name_prefix),
-                         ("Suffixe", card.name_suffix)):
+    for label, value in ((_l("Autres prénoms"), card.additional_names), (_l("Civilité"), card.name_prefix),
+                         (_l("Suffixe"), card.name_suffix)):
         if clean_line(value):
-            extras.append(["other", _(label), clean_line(value)])
+            extras.append(["other", str(label), clean_line(value)])
     values: dict = {"last_name": _fit("last_name", last, warnings), "first_name": _fit("first_name", first, warnings)}
     values["gender"] = card.gender if card.gender in ("M", "F") else None
     values["function"] = _fit("function", clean_line(card.title), warnings) or None
@@ -203,7 +204,8 @@ def _fill(plan: CardPlan, card: ParsedCard, photo_max_bytes: int, photo_max_pixe
         # The region rule of services.contacts._normalise; the commit writes these E.164 forms as they are.
         plan.e164[name] = e164 = _e164(number, country or "FR") if number else None
         if number and e164 is None and (problem := phone_warning(number, country)):
-            warnings.append(f"{field_label(name)} « {number} » : {problem}")
+            warnings.append(_("%(field)s « %(value)s » : %(problem)s", field=field_label(name), value=number,
+                              problem=problem))
 
     note = clean_multiline(card.note)
     values["notes"] = _fit("notes", note, warnings) or None
@@ -359,13 +361,16 @@ class Preview:
     def summary(self) -> str:
         """ "12 fiches lues : 9 nouvelles, 2 doublons possibles, 1 erreur ; 3 fiches avec remarques" """
         counts = self.counts
-        text = _("%(cards)s : %(new)s, %(duplicates)s, %(errors)s", cards=_count(
-            len(self.rows), "%(count)d fiche lue", "%(count)d fiches lues"),
-            new=_count(counts["new"], "%(count)d nouvelle", "%(count)d nouvelles"),
-            duplicates=_count(counts["duplicate"], "%(count)d doublon possible", "%(count)d doublons possibles"),
-            errors=_count(counts["error"], "%(count)d erreur", "%(count)d erreurs"))
-        if self.warnings:
-            text += " ; " + _count(self.warnings, "%(count)d fiche avec remarques", "%(count)d fiches avec remarques")
+        cards, new, duplicates, errors = len(self.rows), counts["new"], counts["duplicate"], counts["error"]
+        text = _("%(cards)s : %(new)s, %(duplicates)s, %(errors)s",
+                 cards=ngettext("%(count)d fiche lue", "%(count)d fiches lues", cards, count=cards),
+                 new=ngettext("%(count)d nouvelle", "%(count)d nouvelles", new, count=new),
+                 duplicates=ngettext("%(count)d doublon possible", "%(count)d doublons possibles", duplicates,
+                                     count=duplicates),
+                 errors=ngettext("%(count)d erreur", "%(count)d erreurs", errors, count=errors))
+        if warnings := self.warnings:
+            text += ngettext(" ; %(count)d fiche avec remarques", " ; %(count)d fiches avec remarques", warnings,
+                             count=warnings)
         return text
 
     @property
@@ -555,22 +560,19 @@ class ImportReport:
 
     def summary(self) -> str:
         """ "12 créés, 3 mis à jour, 2 ignorés, 1 erreur" """
-        updated = _count(self.updated + self.unchanged, "%(count)d mis à jour", "%(count)d mis à jour")
+        # ngettext with the catalog's plural rule: French says "0 créé", English "0 created".
+        updated = ngettext("%(count)d mis à jour", "%(count)d mis à jour", self.updated + self.unchanged,
+                           count=self.updated + self.unchanged)
         if self.unchanged:
-            updated += " " + _count(self.unchanged, "(dont %(count)d sans changement)",
-                                    "(dont %(count)d sans changement)")
-        parts = [_count(self.created, "%(count)d créé", "%(count)d créés"), updated,
-                 _count(self.skipped, "%(count)d ignoré", "%(count)d ignorés"),
-                 _count(self.errors, "%(count)d erreur", "%(count)d erreurs")]
+            updated += " " + ngettext("(dont %(count)d sans changement)", "(dont %(count)d sans changement)",
+                                      self.unchanged, count=self.unchanged)
+        parts = [ngettext("%(count)d créé", "%(count)d créés", self.created, count=self.created), updated,
+                 ngettext("%(count)d ignoré", "%(count)d ignorés", self.skipped, count=self.skipped),
+                 ngettext("%(count)d erreur", "%(count)d erreurs", self.errors, count=self.errors)]
         if self.clients:
-            parts.append(_count(self.clients, "%(count)d compte client créé", "%(count)d comptes clients créés"))
+            parts.append(ngettext("%(count)d compte client créé", "%(count)d comptes clients créés", self.clients,
+                                  count=self.clients))
         return ", ".join(parts)
-
-
-def _count(n: int, singular: str, plural: str) -> str:
-    """"0 créé", "1 créé", "2 créés": French puts 0 in the singular, where gettext without a catalog entry would
-    follow English."""
-    return ngettext(singular, plural, max(n, 1), count=n)
 
 
 def commit_import(batch: ImportBatch, user: User, form: Mapping[str, str]) -> ImportReport:
