@@ -1,5 +1,5 @@
 """The application factory."""
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_login import current_user
 from jinja2 import FileSystemLoader
 from sqlalchemy import event
@@ -55,8 +55,10 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def _select_locale() -> str | None:
-    """The user's language, else the browser's best match among ours, else French."""
+    """The user's language, else the browser's best match among ours, else French (also outside a request)."""
     languages = ("fr", "en")
+    if not has_request_context():
+        return None
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     return request.accept_languages.best_match(languages) or "fr"

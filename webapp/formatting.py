@@ -3,7 +3,7 @@ from functools import lru_cache
 
 import phonenumbers
 from flask import Flask, g, url_for
-from flask_babel import format_date, format_datetime, get_locale, get_translations, gettext, ngettext
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 
@@ -111,6 +111,7 @@ def init_filters(app: Flask) -> None:
     # Same behaviour as Flask-Babel's callables (new-style: autoescaped, %-formatted), without its per-call cost.
     app.jinja_env.install_gettext_callables(_template_gettext, _template_ngettext, newstyle=True)
     app.jinja_env.filters["national_phone"] = national_phone
+    app.jinja_env.filters["count"] = lambda number: format_decimal(number)  # "10 000" in French, "10,000" in English
     app.jinja_env.filters["date_fr"] = lambda value: format_date(value, "dd/MM/yyyy") if value else ""
     app.jinja_env.filters["datetime_fr"] = lambda value: _datetime(value) if value else ""
     app.jinja_env.globals["deals_summary"] = deals_summary

@@ -69,7 +69,7 @@ def test_edit_function_in_place_then_cancel_with_escape(page, make, browser_logi
 def test_conflict_between_two_users(browser, live_server, make, browser_login):
     user = _desk(make)
     other = make.user("BERTRAND Nicolas", entities=user_entities(make, user))
-    first_context, second_context = (browser.new_context(base_url=live_server) for _ in range(2))
+    first_context, second_context = (browser.new_context(base_url=live_server, locale="fr-FR") for _ in range(2))
     try:
         first, second = first_context.new_page(), second_context.new_page()
         browser_login(first, user)
