@@ -168,7 +168,7 @@ def test_history_shows_who_when_how_and_what(client, app, world):
     text = strip_tags(client.get(f"/contacts/{world.blou.id}").text)
     assert re.search(r"\d\d/\d\d/\d{4} à \d\d:\d\d COTILLON Marion Modification en ligne Modification Fonction "
                      r"Chef de projet → Directrice", text)
-    assert "Environnement / compétences (vide) → SAP" in text
+    assert "Environnement / Compétences (vide) → SAP" in text
     created = client.get(f"/contacts/{created_id}")
     assert "Formulaire Création" in strip_tags(created.text)
     assert "Nom : NEIGE" in strip_tags(created.text) and "Fonction : &lt;b&gt;RRH&lt;/b&gt;" in created.text

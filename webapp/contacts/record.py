@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from ..extensions import db
+from ..formatting import field_label
 from ..models import AuditEntry, Contact, ContactPhoto, MailingListSubscription, Task, TaskAttachment, TaskType, User
 from ..services.contacts import usage_of
 from ..services.vcard import ExportCard, contact_to_vcard
@@ -32,17 +33,6 @@ HISTORY_LIMIT = 200
 VIA_LABELS = {"form": _l("Formulaire"), "inline": _l("Modification en ligne"), "import": _l("Import"),
               "bulk": _l("Action de masse"), "cli": _l("Ligne de commande"), "system": _l("Système")}
 ACTION_LABELS = {"create": _l("Création"), "update": _l("Modification"), "delete": _l("Suppression")}
-FIELD_LABELS = {
-    "client_id": _l("Société"), "gender": _l("Genre"), "last_name": _l("Nom"), "first_name": _l("Prénom"),
-    "department_id": _l("Service"), "function": _l("Fonction"), "is_dpo": _l("DPO"), "is_rssi": _l("RSSI"),
-    "left_company": _l("A quitté l'entreprise"), "owner_id": _l("Affecté à"), "email": _l("Email"),
-    "phone": _l("Téléphone"), "mobile": _l("Mobile"), "fax": _l("Fax"), "street": _l("Adresse"),
-    "street2": _l("Complément d'adresse"), "postal_code": _l("Code postal"), "city": _l("Ville"),
-    "country": _l("Pays"), "notes": _l("Notes"), "vcard_role": _l("Rôle"), "categories": _l("Catégories"),
-    "birthday": _l("Anniversaire"), "vcard_uid": _l("UID vCard"), "links": _l("Réseaux sociaux"),
-    "photo": _l("Photo"), "skills": _l("Environnement / compétences"),
-    "mailing_lists": _l("Listes de diffusion"),
-}
 
 
 @dataclass
@@ -146,7 +136,7 @@ def history(contact_id: int, limit: int = HISTORY_LIMIT) -> list[HistoryLine]:
         lines.append(HistoryLine(
             at=entry.at, who=entry.user.display_name if entry.user else str(_l("Système")),
             via=str(VIA_LABELS.get(entry.via, entry.via)), action=str(ACTION_LABELS.get(entry.action, entry.action)),
-            field=str(FIELD_LABELS.get(entry.field, entry.field or "")), old=entry.old_value or "",
+            field=field_label(entry.field), old=entry.old_value or "",
             new=entry.new_value or "", snapshot=_snapshot(raw) if raw is not None else []))
     return lines
 
@@ -159,7 +149,7 @@ def _snapshot(raw: str) -> list[tuple[str, str]]:
         return [("", raw)]
     if not isinstance(values, dict):
         return [("", raw)]
-    return [(str(FIELD_LABELS.get(key, key)), "" if value is None else str(value)) for key, value in values.items()]
+    return [(field_label(key), "" if value is None else str(value)) for key, value in values.items()]
 
 
 def social_links(contact: Contact) -> list[tuple[str, str, bool]]:
