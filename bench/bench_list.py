@@ -39,7 +39,9 @@ def dataset(contacts: int) -> Path:
 def prepare(url: str, contacts: int, fresh: bool) -> None:
     """Create, migrate and load the database unless it already holds this many contacts."""
     env = {**os.environ, "DATABASE_URL": url}
-    if not fresh and _contact_count(url) == contacts:
+    loaded = _contact_count(url)
+    # The file repeats a few people (same name at the same company, no e-mail), which the import merges.
+    if not fresh and loaded and contacts * 0.99 <= loaded <= contacts:
         return
     if url.startswith("sqlite"):
         for suffix in ("", "-wal", "-shm"):
