@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from flask_migrate import Migrate
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url

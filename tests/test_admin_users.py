@@ -179,7 +179,7 @@ def test_invalid_form_keeps_the_values_typed(client, admin, app, csrf):
     response = client.post("/admin/users/new", headers=HX, data=user_form(
         csrf, email="bad", first_name="Zoé", role_ids=[str(role_id(app, "Commercial"))], password="abc"))
     assert 'value="Zoé"' in response.text and 'value="bad"' in response.text
-    assert f'checked id="role_ids-' in response.text
+    assert 'checked id="role_ids-' in response.text
     assert 'value="abc"' not in response.text  # passwords are never sent back
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from webapp.extensions import db
-from webapp.models import AuditEntry, Client, Contact, ContactLink, User
+from webapp.models import AuditEntry, Client, Contact, User
 from webapp.services.csv_rows import COLUMNS, e164
 from webapp.services.phones import to_e164
 from webapp.text import fold

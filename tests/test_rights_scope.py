@@ -2,7 +2,6 @@
 import re
 
 import pytest
-from flask import Blueprint
 
 from webapp.extensions import db
 from webapp.models import Contact, Role, User

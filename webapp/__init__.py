@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 
 from .config import INSTANCE, ROOT, Config
 from .countries import country_name
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, migrate
 from .htmx import HTMX_CONFIG, is_partial
 
 
