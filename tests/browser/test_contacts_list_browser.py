@@ -1,6 +1,8 @@
 """Live filtering in a real browser: typing updates the rows and the URL without a reload; Back restores."""
 import re
 
+from playwright.sync_api import expect
+
 from webapp.services.phones import to_e164
 
 
@@ -38,7 +40,7 @@ def test_typing_filters_live_and_back_restores(page, make, browser_login, axe_vi
 
     page.go_forward()
     page.wait_for_url(re.compile(r"q=helene"))
-    page.wait_for_function("document.querySelectorAll('#contacts-rows tr').length === 1")
+    expect(page.locator("#contacts-rows tr")).to_have_count(1)
     assert page.get_by_label("Rechercher", exact=True).input_value() == "helene"
 
 
@@ -48,7 +50,7 @@ def test_sorting_by_a_header_and_a_filter_checkbox(page, make, browser_login):
     page.wait_for_url(re.compile(r"sort=last_name"))
     page.get_by_role("link", name=re.compile(r"^Nom")).click()
     page.wait_for_url(re.compile(r"sort=-last_name"))
-    page.wait_for_function("document.querySelector('#contacts-rows tr').innerText.includes('DAROIN')")
+    expect(page.locator("#contacts-rows tr").first).to_contain_text("DAROIN")
     page.get_by_label("Rechercher", exact=True).fill("chef")
     page.wait_for_url(re.compile(r"q=chef.*sort=-last_name|sort=-last_name.*q=chef"))
     assert page.locator("#contacts-rows tr").count() == 2

@@ -2,6 +2,7 @@
 from the row menu, the record's sections refreshed after a dialog's save, the skills search, and axe."""
 import re
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from webapp.extensions import db
@@ -27,7 +28,7 @@ def test_from_a_filtered_list_to_the_record_and_back(page, make, browser_login, 
     search.click()
     search.press_sequentially("chef", delay=30)
     page.wait_for_url(re.compile(r"q=chef"))
-    page.wait_for_function("document.querySelectorAll('#contacts-rows tr').length === 2")
+    expect(page.locator("#contacts-rows tr")).to_have_count(2)
     page.locator("#contacts-rows").get_by_role("link", name="BLOU", exact=True).click()
     page.wait_for_url(re.compile(rf"/contacts/{blou.id}"))
     assert page.get_by_role("heading", level=1).inner_text().split() == ["Fiche", "Contact", "Client", "BLOU", "Hélène"]
@@ -51,7 +52,7 @@ def test_add_a_task_from_the_row_menu(page, app, make, browser_login):
     assert dialog.get_by_role("heading").inner_text() == "Ajouter une tâche · BLOU Hélène"
     dialog.get_by_role("button", name="Enregistrer").click()  # empty: errors come back in the dialog
     dialog.get_by_text("Saisissez le nom de la tâche.").wait_for()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'name'")  # first field in error
+    expect(page.locator("#name")).to_be_focused()  # the first field in error
     dialog.get_by_label("Nom de la tâche").fill("Rendez-vous physique")
     dialog.get_by_label("Date et heure").fill("2025-03-10T11:15")
     dialog.get_by_label("Type").select_option(label="Rendez-vous")
