@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import rights
+from ..dialogs import form_response
 from ..extensions import db
 from ..htmx import is_partial, render, toast
 from ..models import User
@@ -165,14 +166,8 @@ def _apply(form, action, *args):
 
 
 def _form_response(template: str, title: str, form, action: str, **context):
-    """A form as a dialog (htmx opening it), alone (htmx re-rendering it with errors) or as a page."""
-    status = 422 if form.is_submitted() else 200
-    context = dict(form=form, title=title, action=action, **context)
-    if is_partial() and request.headers.get("HX-Target") == "dialog-slot":
-        return render_template("partials/admin/_dialog.html", template=template, in_dialog=True, **context), status
-    if is_partial():
-        return render_template(template, in_dialog=True, **context), status
-    return render_template("admin/form_page.html", template=template, in_dialog=False, **context), status
+    """A user form as a dialog, alone after errors, or as a page; cancelling goes back to the users."""
+    return form_response(template, title, form, url_for("admin.users"), action=action, **context)
 
 
 def _toggle(user: User, active: bool):

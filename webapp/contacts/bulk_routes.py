@@ -12,6 +12,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from .. import rights
+from ..errors import render_error
 from ..extensions import db
 from ..htmx import is_partial, toast, trigger
 from ..models import MailingList, User
@@ -62,7 +63,7 @@ def bulk_reassign():
     raw = request.form.get("owner_id", "")
     owner_id = int(raw) if raw.isdigit() else None
     if raw and (owner_id is None or not db.session.scalar(select(User.id).where(User.id == owner_id, User.active))):
-        return _notice(_("Choisissez un commercial de la liste."), 422)
+        return render_error(422, _("Choisissez un commercial de la liste."))
     result = bulk.reassign(current_user, selection, owner_id)
     message = ngettext("%(num)d contact réaffecté", "%(num)d contacts réaffectés", result.changed)
     message += _skipped(selection)
@@ -77,7 +78,7 @@ def bulk_undo(token):
     try:
         data = _undo_signer().loads(token, max_age=UNDO_SECONDS)
     except BadSignature:
-        return _notice(_("Cette réaffectation ne peut plus être annulée."), 409)
+        return render_error(409, _("Cette réaffectation ne peut plus être annulée."))
     restored = bulk.undo_reassign(current_user, datetime.fromisoformat(data["at"]), data["owner"])
     return _done(ngettext("Affectation précédente rétablie pour %(num)d contact",
                           "Affectation précédente rétablie pour %(num)d contacts", restored))
@@ -90,7 +91,7 @@ def bulk_mailing_lists():
     selection = _selection()
     list_ids = [int(v) for v in request.form.getlist("lists") if v.isdigit()]
     if not list_ids:
-        return _notice(_("Choisissez au moins une liste de diffusion."), 422)
+        return render_error(422, _("Choisissez au moins une liste de diffusion."))
     subscribe = request.form.get("mode") != "unsubscribe"
     result = bulk.change_subscriptions(current_user, selection, list_ids, subscribe, request.form.get("force") == "1")
     if subscribe:
@@ -113,14 +114,13 @@ def bulk_mailing_lists():
 def bulk_delete():
     """Supprimer: only the contacts that may be deleted go; the answer names each kept one and why."""
     result = bulk.delete_unused(current_user, _selection())
-    if is_partial() or not result.kept_count:
-        message = _("%(deleted)d supprimé(s), %(kept)d conservé(s)", deleted=result.deleted, kept=result.kept_count)
-        if not result.kept_count:
-            return _done(message)
+    message = _("%(deleted)d supprimé(s), %(kept)d conservé(s)", deleted=result.deleted, kept=result.kept_count)
+    if not result.kept_count:
+        return _done(message)
     response = make_response(render_template(
         "partials/contacts/_bulk_delete_report.html" if is_partial() else "contacts/bulk_delete_report.html",
         result=result))
-    toast(response, _("%(deleted)d supprimé(s), %(kept)d conservé(s)", deleted=result.deleted, kept=result.kept_count))
+    toast(response, message)
     return trigger(response, "contacts-changed")
 
 
@@ -161,10 +161,3 @@ def _done(message: str, undo: str | None = None):
     response.headers["HX-Reswap"] = "innerHTML"
     trigger(response, "toast-shown", {"message": message, "level": "success", "undo": undo})
     return trigger(response, "contacts-changed")
-
-
-def _notice(message: str, status: int):
-    """A refusal shown where the user looks: a toast for htmx, a page otherwise."""
-    from ..errors import render_error
-
-    return render_error(status, message)
