@@ -1,6 +1,5 @@
 """The vCard import layer on crafted files: encodings, 2.1 oddities, broken cards, bounds and hostile input."""
 import base64
-import time
 
 import pytest
 
@@ -256,32 +255,55 @@ def test_nested_agent_card_is_not_a_contact():
     assert "AGENT" in c.ignored
 
 
+def test_unreadable_and_stray_lines_are_dropped_and_counted():
+    c = one(card("FN:Jeanne Martin", "ceci n'est pas une ligne vCard", "END:VCALENDAR", "EMAIL:jeanne@exemple.fr"))
+    assert (c.full_name, c.emails[0].value) == ("Jeanne Martin", "jeanne@exemple.fr")
+    assert "2 ligne(s) illisible(s) ignorée(s)." in c.warnings
+
+
+def test_nested_component_is_skipped_and_an_unclosed_one_is_reported():
+    closed = one(card("FN:Jeanne Martin", "BEGIN:VEVENT", "SUMMARY:Réunion", "END:VEVENT", "TITLE:Acheteuse"))
+    assert (closed.title, closed.warnings) == ("Acheteuse", [])
+    unclosed = one(card("FN:Jeanne Martin", "BEGIN:VEVENT", "SUMMARY:Réunion", "TITLE:Acheteuse"))
+    assert unclosed.full_name == "Jeanne Martin" and not unclosed.title
+    assert "2 ligne(s) illisible(s) ignorée(s)." in unclosed.warnings
+
+
+def test_card_of_unreadable_lines_only_is_an_error():
+    result = parse_vcards((card("pas une ligne", "toujours pas") + card("FN:Deux")).encode())
+    assert [e.number for e in result.errors] == [1]
+    assert [c.full_name for c in result.cards] == ["Deux"]
+
+
 def test_5000_nested_begin_lines_do_not_recurse():
-    start = time.perf_counter()
     unclosed = parse_vcards(("BEGIN:VCARD\n" * 5000 + "FN:Fond\nEND:VCARD\n").encode())
     closed = parse_vcards(("BEGIN:VCARD\nFN:Haut\n" + "BEGIN:VCARD\n" * 5000 + "END:VCARD\n" * 5001).encode())
-    assert time.perf_counter() - start < 10
     assert [c.full_name for c in closed.cards] == ["Haut"]
     assert "Fond" in [c.full_name for c in unclosed.cards]
 
 
 # ------------------------------------------------------------------------------------------------------ bounds
 
-def test_too_many_cards_is_refused_quickly():
+def no_card_parsed(monkeypatch):
+    """Fails the test if any card reaches the parser: a bound must refuse the file before any work per card."""
+    def parse_card(*_args):
+        raise AssertionError("a card was parsed before the bound refused the file")
+    monkeypatch.setattr("webapp.services.vcard._parse_card", parse_card)
+
+
+def test_too_many_cards_is_refused_before_any_card_is_read(monkeypatch):
     data = ("BEGIN:VCARD\nFN:X\nEND:VCARD\n" * 50000).encode()
-    start = time.perf_counter()
+    no_card_parsed(monkeypatch)
     with pytest.raises(VCardFileError) as error:
         parse_vcards(data)
-    assert time.perf_counter() - start < 2
     assert "5000" in error.value.message
 
 
-def test_a_5_mb_line_is_refused_quickly():
+def test_a_5_mb_line_is_refused_before_any_card_is_read(monkeypatch):
     data = ("BEGIN:VCARD\nFN:X\nNOTE:" + "a" * (5 * 1024 * 1024) + "\nEND:VCARD\n").encode()
-    start = time.perf_counter()
+    no_card_parsed(monkeypatch)
     with pytest.raises(VCardFileError) as error:
         parse_vcards(data)
-    assert time.perf_counter() - start < 1
     assert "ligne" in error.value.message
 
 

@@ -11,6 +11,8 @@ def fold(value: str | None) -> str:
     """Lower-case, accent-free, single-spaced form of a text ("Élise  D'Arcy" -> "elise d'arcy")."""
     if not value:
         return ""
+    if value.isascii():  # most names and e-mails: no accent to strip, and casefold() is lower() (3x faster)
+        return _SPACES.sub(" ", value.lower()).strip()
     value = unicodedata.normalize("NFKD", value.translate(_LIGATURES))
     value = "".join(ch for ch in value if not unicodedata.combining(ch))
     return _SPACES.sub(" ", value.casefold()).strip()

@@ -1,0 +1,44 @@
+"""The e-mail rule shared by the form, editing in place and the imports: the same verdict as email_validator."""
+import csv
+from pathlib import Path
+
+import pytest
+from email_validator import EmailNotValidError, validate_email
+
+from webapp.contacts.rules import email_error
+
+DATA = Path(__file__).parents[2] / "shared" / "data" / "contacts-1000.csv"
+
+CRAFTED = [
+    "prenom.nom@societe.fr", "Prenom.Nom@Societe.FR", "o'brien+crm@exemple.fr", "a!#$%&'*+/=?^_`{|}~-@exemple.fr",
+    "x@localhost", "x@exemple.local", "x@exemple.test", "x@exemple.invalid", "x@exemple", "x@-exemple.fr",
+    "x@exemple-.fr", "x@exemple..fr", "x@.exemple.fr", "x@exemple.fr.", "x@xn--bcher-kva.fr", "x@bücher.fr",
+    "x@[192.168.0.1]", ".x@exemple.fr", "x.@exemple.fr", "x..y@exemple.fr", "a" * 64 + "@exemple.fr",
+    "a" * 65 + "@exemple.fr", "x@" + "a" * 64 + ".fr", "x@" + ".".join(["a" * 60] * 4) + ".fr",
+    "\"jean dupont\"@exemple.fr", "Jean <jean@exemple.fr>", "jéan@exemple.fr", "jean@@exemple.fr", "jean",
+    "jean@", "@exemple.fr", "jean dupont@exemple.fr", "jean@exemple.fr\n", "jean@exemple.fr@autre.fr",
+    "x@exemple.123", "x@123.fr", "x@exemple.c", "x@exemple_test.fr",
+]
+
+
+def library_says_valid(address: str) -> bool:
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("address", CRAFTED)
+def test_email_rule_agrees_with_email_validator(address, app):
+    with app.test_request_context():
+        assert (email_error(address) is None) == library_says_valid(address), address
+
+
+def test_email_rule_agrees_on_the_shared_contacts(app):
+    with DATA.open(encoding="utf-8") as handle:
+        addresses = [row["email"] for row in csv.DictReader(handle) if row["email"]]
+    assert len(addresses) > 500
+    with app.test_request_context():
+        disagreements = [a for a in addresses if (email_error(a) is None) != library_says_valid(a)]
+    assert disagreements == []
