@@ -5,7 +5,6 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from functools import lru_cache
 
 from sqlalchemy import Table, insert, text
 
@@ -132,19 +131,14 @@ def _sqlite_insert_returning(table: Table, rows: Sequence[Mapping], key_columns:
     return found
 
 
-# Names, companies and job titles repeat from row to row: folding each distinct text once saves seconds per
-# 100,000 contacts. Bounded, so a file of a million distinct names does not keep them all.
-_fold = lru_cache(maxsize=65536)(fold)
-
-
 def fill_contact_keys(values: dict, company_name: str) -> dict:
     """Add a contact row's sort and search columns, computed as Contact.refresh_keys computes them."""
     # The same rule as refresh_keys, with folds remembered; tests check both agree on every imported contact.
-    last_name_key, first_name_key = _fold(values["last_name"]), _fold(values["first_name"])
-    company_key, email_key = _fold(company_name), fold(values["email"]) or None
+    last_name_key, first_name_key = fold(values["last_name"]), fold(values["first_name"])
+    company_key, email_key = fold(company_name), fold(values["email"]) or None
     phones = [digits(values[name]) for name in ("phone", "mobile", "fax") if values[name]]
     e164 = [digits(values[name]) for name in ("phone_e164", "mobile_e164", "fax_e164") if values[name]]
-    parts = (last_name_key, first_name_key, company_key, _fold(values["function"]), email_key or "", *phones, *e164)
+    parts = (last_name_key, first_name_key, company_key, fold(values["function"]), email_key or "", *phones, *e164)
     values.update(company_key=company_key, last_name_key=last_name_key, first_name_key=first_name_key,
                   email_key=email_key, search_text=" ".join(part for part in parts if part))
     return values
