@@ -519,6 +519,42 @@ def test_another_users_preview_is_not_reachable(client, app, admin, csrf, make, 
     assert client.get("/contacts/import/not-a-token").status_code == 303
 
 
+def test_one_choice_for_all_duplicates_and_all_new_cards(client, app, admin, csrf, known):
+    data = vcf(card("N:Bernard;Lucien", "EMAIL:luc.bernard@acme.fr"),
+               card("N:Petit;Annie", "TEL;TYPE=CELL:+33 6 12 34 56 78"),
+               card("N:Neuf;Nina", "ORG:Société Générale d'Études"),
+               card("N:Neuf;Noé", "ORG:Société Générale d'Études"))
+    url, html, form = open_preview(client, csrf, ("a.vcf", data))
+    assert "Doublons possibles (2)" in html and "Fiches nouvelles (2)" in html
+    assert [form.fields[f"c{i}"] for i in range(4)] == ["skip", "skip", "create", "create"]
+    page = commit(client, url, {**form.fields, "all-duplicate": "update", "all-new": "skip"}, action="choose-all")
+    assert page.status_code == 200 and "Choix appliqué à 4 fiches." in unescape(page.text)
+    chosen = read_form(page.text)
+    assert [chosen.fields[f"c{i}"] for i in range(4)] == ["update", "update", "skip", "skip"]
+    assert count(app, Contact) == 4  # nothing written by choosing
+    # One row changed by hand afterwards, then imported.
+    message = flash_of(client, commit(client, url, {**chosen.fields, "c3": "create"}))
+    assert message == "Import terminé : 1 créé, 2 mis à jour, 1 ignoré, 0 erreur."
+    with app.app_context():
+        assert db.session.get(Contact, known["email"].id).first_name == "Lucien"
+        assert db.session.scalars(select(Contact.first_name).where(Contact.last_name == "Neuf")).all() == ["Noé"]
+
+
+def test_choice_for_all_keeps_the_cards_that_do_not_offer_it(client, app, csrf, make, login_as, entity):
+    elsewhere = make.client_account("Ailleurs", entities=[make.entity("Lyon")])
+    make.contact(elsewhere, "Secret", "Sam", email="sam@ailleurs.fr")
+    mine = make.client_account("Ici", entities=[entity])
+    make.contact(mine, "Dupont", "Jean", email="jean@ici.fr")
+    login_as(make.user("VENTE Victor", role="Commercial", entities=[entity]))
+    url, _html, form = open_preview(client, csrf, ("a.vcf", vcf(card("N:Autre;Sam", "EMAIL:sam@ailleurs.fr"),
+                                                                card("N:Dupont;Jeannot", "EMAIL:jean@ici.fr"))))
+    page = commit(client, url, {**form.fields, "all-duplicate": "update"}, action="choose-all")
+    text = unescape(page.text)
+    assert "Choix appliqué à 1 fiche." in text and "1 fiche ne le permet pas" in text
+    chosen = read_form(page.text)
+    assert (chosen.fields["c0"], chosen.fields["c1"]) == ("skip", "update")
+
+
 def test_a_choice_the_card_does_not_offer_is_refused(client, app, admin, csrf):
     url, _html, form = open_preview(client, csrf, ("a.vcf", vcf(card("N:Un;Ugo", "ORG:Acme"))))
     refused = commit(client, url, {**form.fields, "c0": "update", "m0": "1:1"})

@@ -64,7 +64,8 @@ def import_preview(token):
 @bp.post("/contacts/import/<token>")
 @requires(rights.CONTACTS_IMPORT)
 def import_commit(token):
-    """Write the cards as chosen, all or nothing, then back to the list with the counts."""
+    """Write the cards as chosen, all or nothing, then back to the list with the counts; or cancel; or set one
+    choice for all new cards or all possible duplicates and show the preview again (nothing written)."""
     batch = vcard_import.load_batch(token, current_user)
     if batch is None:
         return _batch_gone()
@@ -72,6 +73,9 @@ def import_commit(token):
         vcard_import.cancel_batch(batch)
         flash(_("Import annulé : aucun contact n'a été écrit."), "info")
         return redirect(url_for("contacts.index"), 303)
+    if request.form.get("action") == "choose-all":
+        return render("contacts/import_preview.html",
+                      preview=vcard_import.choose_for_all(batch, current_user, request.form))
     try:
         report = vcard_import.commit_import(batch, current_user, request.form)
     except vcard_import.ImportInvalid as error:

@@ -348,7 +348,8 @@ class Preview:
     files: list[dict]
     rows: list[Row]
     groups: list[Group]
-    message: str | None = None
+    message: str | None = None  # what stops the import, shown as an alert
+    notice: str | None = None  # what the last action did
 
     @property
     def counts(self) -> Counter:
@@ -452,6 +453,30 @@ def build_preview(batch: ImportBatch, user: User, submitted: Mapping[str, str] |
                 row.choice = "skip"
         rows.append(row)
     return Preview(batch.token, files, rows, ordered)
+
+
+def choose_for_all(batch: ImportBatch, user: User, form: Mapping[str, str]) -> Preview:
+    """The preview as the user left it, where one choice replaces every new card's ("all-new") or every possible
+    duplicate's ("all-duplicate"); a card that does not offer that choice keeps its own, and the notice says so."""
+    preview = build_preview(batch, user, submitted=form)
+    changed = kept = 0
+    for row in preview.rows:
+        wanted = form.get(f"all-{row.status}", "") if row.status != "error" else ""
+        if not wanted:
+            continue
+        if wanted in dict(row.choices):
+            changed += 1
+            row.choice, row.error = wanted, None
+        else:
+            kept += 1
+    preview.notice = ngettext("Choix appliqué à %(count)d fiche.", "Choix appliqué à %(count)d fiches.", changed,
+                              count=changed)
+    if kept:
+        preview.notice += " " + ngettext(
+            "%(count)d fiche ne le permet pas (contact existant auquel vous n'avez pas accès) : son choix est gardé.",
+            "%(count)d fiches ne le permettent pas (contact existant auquel vous n'avez pas accès) : leur choix est "
+            "gardé.", kept, count=kept)
+    return preview
 
 
 _MATCH_COLUMNS = (Contact.id, Contact.version, Contact.last_name, Contact.first_name, Client.name,
