@@ -378,6 +378,20 @@ class Preview:
     def has_errors(self) -> bool:
         return any(row.error for row in self.rows) or any(group.error for group in self.groups)
 
+    @property
+    def choices_for_all(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        """(status, label, choices) of the "one choice for several cards" lists, where there are several cards."""
+        counts, labels = self.counts, _choice_labels()
+        lists = [("new", _("Fiches nouvelles (%(count)d)", count=counts["new"]), ("create", "skip")),
+                 ("duplicate", _("Doublons possibles (%(count)d)", count=counts["duplicate"]),
+                  ("update", "create", "skip"))]
+        return [(status, label, [(value, labels[value]) for value in values])
+                for status, label, values in lists if counts[status] > 1]
+
+
+def _choice_labels() -> dict[str, str]:
+    return {"create": _("Créer"), "update": _("Mettre à jour le contact existant"), "skip": _("Ignorer")}
+
 
 def _chunks(items: list, size: int = WRITE_BATCH):
     for start in range(0, len(items), size):
@@ -432,8 +446,7 @@ def build_preview(batch: ImportBatch, user: User, submitted: Mapping[str, str] |
     matches = _find_matches(plans, user, {g.key: g.existing_ids[0] for g in ordered if g.existing_ids}) \
         if find_matches else {}
     rows = []
-    create, update, skip = ("create", _("Créer")), ("update", _("Mettre à jour le contact existant")), \
-        ("skip", _("Ignorer"))
+    create, update, skip = _choice_labels().items()
     for plan in plans:
         if plan.error:
             rows.append(Row(plan, -1, "error"))
