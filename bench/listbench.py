@@ -12,7 +12,7 @@ HX_RESULTS = {"HX-Request": "true", "HX-Target": "results"}
 
 
 def scenarios(app) -> list[tuple[str, str]]:
-    """The six scenarios of the issue, with ids read from the loaded data."""
+    """The six scenarios of issue 3, with ids read from the loaded data, then sorts by other columns."""
     with app.app_context():
         owner_id = db.session.scalar(select(Contact.owner_id).where(Contact.owner_id.is_not(None))
                                      .group_by(Contact.owner_id).order_by(func.count().desc()).limit(1))
@@ -25,6 +25,10 @@ def scenarios(app) -> list[tuple[str, str]]:
         ("one owner", f"/contacts?assigned={owner_id}"),
         ("active + sector + size", f"/contacts?active=active&sector={sector_id}&size={size_id}"),
         ("page 500", "/contacts?page=500"),
+        ("sort Affaires, most first", "/contacts?sort=-deals"),
+        ("sort Fonction", "/contacts?sort=function"),
+        ("sort Prénom, descending", "/contacts?sort=-first_name"),
+        ("sort Affecté à", "/contacts?sort=owner"),
     ]
 
 

@@ -140,11 +140,11 @@ def test_sort_and_search_columns_agree_with_refresh_keys(app):
     assert run_import(app).exit_code == 0
     with app.app_context():
         for contact in db.session.scalars(select(Contact)):
-            stored = (contact.company_key, contact.last_name_key, contact.first_name_key, contact.email_key,
-                      contact.search_text)
+            stored = (contact.company_key, contact.last_name_key, contact.first_name_key, contact.function_key,
+                      contact.email_key, contact.search_text)
             contact.refresh_keys()
-            assert (contact.company_key, contact.last_name_key, contact.first_name_key, contact.email_key,
-                    contact.search_text) == stored
+            assert (contact.company_key, contact.last_name_key, contact.first_name_key, contact.function_key,
+                    contact.email_key, contact.search_text) == stored
         db.session.rollback()
 
 

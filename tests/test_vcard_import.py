@@ -370,8 +370,8 @@ def test_bulk_creation_matches_create_contact(client, app, admin, csrf, make, en
         "N:Müller;Jörg", "ORG:Acme", "TITLE:DSI", "EMAIL:Jorg@Acme.FR", "TEL;TYPE=WORK:01 20 35 99 65",
         "TEL;TYPE=CELL:+49 151 23456789", "ADR;TYPE=WORK:;;1 rue X;Paris;;75001;France"))))
     flash_of(client, commit(client, url, form.fields))
-    derived = ("company_key", "last_name_key", "first_name_key", "email_key", "search_text", "phone_e164",
-               "mobile_e164", "fax_e164", "version", "is_dpo", "is_rssi", "left_company")
+    derived = ("company_key", "last_name_key", "first_name_key", "function_key", "email_key", "search_text",
+               "phone_e164", "mobile_e164", "fax_e164", "version", "is_dpo", "is_rssi", "left_company")
     with app.app_context():
         imported = db.session.scalars(select(Contact)).one()
         values = {name: getattr(imported, name) for name in ("client_id", "last_name", "first_name", "function",

@@ -35,12 +35,12 @@ SORTS = {
     "client_owner": (ClientOwner.name_key, Contact.company_key, Contact.last_name_key),
     "last_name": (Contact.last_name_key, Contact.first_name_key),
     "first_name": (Contact.first_name_key, Contact.last_name_key),
-    "function": (func.lower(Contact.function), Contact.last_name_key),
+    "function": (Contact.function_key, Contact.last_name_key),
     "phone": (Contact.phone_e164, Contact.last_name_key),
     "mobile": (Contact.mobile_e164, Contact.last_name_key),
     "fax": (Contact.fax_e164, Contact.last_name_key),
     "owner": (ContactOwner.name_key, Contact.last_name_key),
-    "deals": None,  # by number of deals, see _order_by
+    "deals": (Contact.deal_count, Contact.company_key, Contact.last_name_key, Contact.first_name_key),
 }
 ARCHIVED_CHOICES = ("exclude", "include", "only")
 ACTIVE_CHOICES = ("active", "inactive", "all")
@@ -267,15 +267,15 @@ class ContactQuery:
         )
 
     def _order_by(self):
-        if self.sort == "deals":
-            deals = select(func.count()).where(Deal.contact_id == Contact.id).correlate(Contact).scalar_subquery()
-            columns = (deals, Contact.company_key, Contact.last_name_key)
-        else:
-            columns = SORTS[self.sort]
-        columns = (*columns, Contact.id)
-        if self.descending:
-            return [column.desc().nulls_last() for column in columns]
-        return [column.asc().nulls_last() if column is not Contact.id else column for column in columns]
+        """Blanks last, either way. NULLS LAST is written only where a NULL can occur: on a NOT NULL column of
+        the contact it would keep SQLite from reading the order index to the end (it sorts again) and
+        PostgreSQL from reading it backwards."""
+        ordered = []
+        for column in (*SORTS[self.sort], Contact.id):
+            clause = column.desc() if self.descending else column.asc()
+            own = column.expression
+            ordered.append(clause if own.table is Contact.__table__ and not own.nullable else clause.nulls_last())
+        return ordered
 
     def page_of_rows(self, user: User) -> "ResultPage":
         """The page asked for (or the last one when it is past the end), with the count."""

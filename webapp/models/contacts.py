@@ -41,7 +41,7 @@ class Contact(db.Model):
     mobile: Mapped[str | None] = mapped_column(String(40))
     mobile_e164: Mapped[str | None] = mapped_column(String(20), index=True)
     fax: Mapped[str | None] = mapped_column(String(40))
-    fax_e164: Mapped[str | None] = mapped_column(String(20))
+    fax_e164: Mapped[str | None] = mapped_column(String(20), index=True)
     street: Mapped[str | None] = mapped_column(String(200))
     street2: Mapped[str | None] = mapped_column(String(200))
     postal_code: Mapped[str | None] = mapped_column(String(20))
@@ -57,7 +57,10 @@ class Contact(db.Model):
     company_key: Mapped[str] = mapped_column(String(200), default="")
     last_name_key: Mapped[str] = mapped_column(String(100), default="")
     first_name_key: Mapped[str] = mapped_column(String(100), default="")
+    function_key: Mapped[str | None] = mapped_column(String(150))  # None without a function: sorts last
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # The number of deals, kept by the database's triggers on deal (migration 0004) for the list's Affaires sort.
+    deal_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -88,6 +91,12 @@ class Contact(db.Model):
               "left_company", "client_id", "owner_id"),
         Index("ix_contact_last_name_order", "last_name_key", "first_name_key", "id",
               "left_company", "client_id", "owner_id"),
+        Index("ix_contact_first_name_order", "first_name_key", "last_name_key", "id",
+              "left_company", "client_id", "owner_id"),
+        Index("ix_contact_function_order", "function_key", "last_name_key", "id",
+              "left_company", "client_id", "owner_id"),
+        Index("ix_contact_deals_order", "deal_count", "company_key", "last_name_key", "first_name_key", "id",
+              "left_company", "client_id", "owner_id"),
         Index("ix_contact_active_client", "left_company", "client_id", "owner_id"),
         Index("ix_contact_owner", "owner_id", "left_company", "client_id"),
     )
@@ -107,6 +116,7 @@ class Contact(db.Model):
         self.company_key = fold(company)
         self.last_name_key = fold(self.last_name)
         self.first_name_key = fold(self.first_name)
+        self.function_key = fold(self.function) or None
         self.email_key = fold(self.email) or None
         phones = [p for p in (self.phone, self.mobile, self.fax) if p]
         e164 = [p for p in (self.phone_e164, self.mobile_e164, self.fax_e164) if p]
@@ -116,7 +126,7 @@ class Contact(db.Model):
                 self.last_name_key,
                 self.first_name_key,
                 self.company_key,
-                fold(self.function),
+                self.function_key or "",
                 self.email_key or "",
                 *(digits(p) for p in phones),
                 *(digits(p) for p in e164),

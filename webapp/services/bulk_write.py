@@ -136,11 +136,12 @@ def fill_contact_keys(values: dict, company_name: str) -> dict:
     # The same rule as refresh_keys, with folds remembered; tests check both agree on every imported contact.
     last_name_key, first_name_key = fold(values["last_name"]), fold(values["first_name"])
     company_key, email_key = fold(company_name), fold(values["email"]) or None
+    function_key = fold(values["function"]) or None
     phones = [digits(values[name]) for name in ("phone", "mobile", "fax") if values[name]]
     e164 = [digits(values[name]) for name in ("phone_e164", "mobile_e164", "fax_e164") if values[name]]
-    parts = (last_name_key, first_name_key, company_key, fold(values["function"]), email_key or "", *phones, *e164)
+    parts = (last_name_key, first_name_key, company_key, function_key or "", email_key or "", *phones, *e164)
     values.update(company_key=company_key, last_name_key=last_name_key, first_name_key=first_name_key,
-                  email_key=email_key, search_text=" ".join(part for part in parts if part))
+                  function_key=function_key, email_key=email_key, search_text=" ".join(part for part in parts if part))
     return values
 
 
