@@ -58,7 +58,21 @@ def prepare(url: str, contacts: int, fresh: bool) -> None:
     print(f"loaded {contacts:,} contacts into {url.split(':')[0]} in {time.perf_counter() - start:.1f} s", flush=True)
     subprocess.run(FLASK + ["crm", "create-user", EMAIL, "--password", PASSWORD, "--name", "BENCH Mark",
                             "--role", "Administrateur"], env=env, check=True, capture_output=True)
+    _add_deals(url)
     _analyze(url)
+
+
+def _add_deals(url: str) -> None:
+    """The CSV has no deals: 1 contact in 100 gets 1 to 3 (its deal_count kept by the triggers of 0004)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for every in (100, 200, 300):
+            conn.execute(text("INSERT INTO deal (status, title, client_id, contact_id, created_at) "
+                              "SELECT 'signée', 'Affaire', client_id, id, CURRENT_TIMESTAMP FROM contact "
+                              "WHERE id % :every = 0"), {"every": every})
+    engine.dispose()
 
 
 def _contact_count(url: str) -> int | None:
