@@ -151,25 +151,16 @@ def _batch(chunk: list[int], countries: dict[str, str]) -> list[ExportedContact]
 def iter_vcf(contact_ids: Iterable[int], version: str) -> Iterator[bytes]:
     """The contacts as one multi-card .vcf (UTF-8, CRLF), a batch of cards at a time, for a download that starts at
     once."""
-    for _count, data in _vcf_batches(contact_ids, version):
-        yield data
-
-
-def _vcf_batches(contact_ids: Iterable[int], version: str) -> Iterator[tuple[int, bytes]]:
     if version not in VERSIONS:
         raise ValueError(f"unsupported vCard version {version!r}")
     for batch in _batches(contact_ids):
         if batch:
-            yield len(batch), "".join([contact_to_vcard(item.card, version) for item in batch]).encode("utf-8")
+            yield "".join([contact_to_vcard(item.card, version) for item in batch]).encode("utf-8")
 
 
-def write_vcf(contact_ids: Iterable[int], version: str, out: BinaryIO) -> int:
-    """Write the contacts as one multi-card .vcf (UTF-8, CRLF) into `out`; returns how many were written."""
-    total = 0
-    for count, data in _vcf_batches(contact_ids, version):
-        out.write(data)
-        total += count
-    return total
+def write_vcf(contact_ids: Iterable[int], version: str, out: BinaryIO) -> None:
+    """Write the contacts as one multi-card .vcf into `out`."""
+    out.writelines(iter_vcf(contact_ids, version))
 
 
 class _Chunks:
@@ -193,13 +184,8 @@ class _Chunks:
 
 
 def iter_zip(contact_ids: Iterable[int], version: str) -> Iterator[bytes]:
-    """A zip holding one .vcf per contact, named after the contact and made unique, produced a batch at a time."""
-    for _count, data in _zip_parts(contact_ids, version):
-        yield data
-
-
-def _zip_parts(contact_ids: Iterable[int], version: str) -> Iterator[tuple[int, bytes]]:
-    """(contacts written, bytes) a batch at a time; the last part is the zip's central directory.
+    """A zip holding one .vcf per contact, named after the contact and made unique, produced a batch at a time;
+    the last part is the zip's central directory.
 
     File names are made unique as the contacts come, in the order given (the zip keeps one entry per contact for its
     central directory, about 0.4 KB each: all entries share one timestamp, the export's start)."""
@@ -216,14 +202,10 @@ def _zip_parts(contact_ids: Iterable[int], version: str) -> Iterator[tuple[int, 
                 archive.writestr(entry, contact_to_vcard(exported.card, version).encode("utf-8"),
                                  compress_type=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL)
             if batch:
-                yield len(batch), sink.take()
-    yield 0, sink.take()
+                yield sink.take()
+    yield sink.take()
 
 
-def write_zip(contact_ids: Iterable[int], version: str, out: BinaryIO) -> int:
-    """Write a zip holding one .vcf per contact into `out`; returns how many."""
-    total = 0
-    for count, data in _zip_parts(contact_ids, version):
-        out.write(data)
-        total += count
-    return total
+def write_zip(contact_ids: Iterable[int], version: str, out: BinaryIO) -> None:
+    """Write a zip holding one .vcf per contact into `out`."""
+    out.writelines(iter_zip(contact_ids, version))
