@@ -1,6 +1,7 @@
 """Fixtures after flaskr: app, client, factories, login_as. The database is chosen by TEST_DATABASE_URL:
 SQLite (a file per test module) by default, PostgreSQL when it names one. Each module gets a fresh schema
 made by the migrations; each test starts from empty tables holding only the reference lists."""
+import io
 import os
 import re
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from PIL import Image
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -191,3 +193,11 @@ HX = {"HX-Request": "true"}
 
 def strip_tags(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def image_bytes(fmt: str = "JPEG", size: tuple[int, int] = (64, 48), color=(200, 30, 90), mode: str = "RGB",
+                **save) -> bytes:
+    """A small image file of one colour, as a photo upload or a vCard's PHOTO would carry it."""
+    out = io.BytesIO()
+    Image.new(mode, size, color).save(out, fmt, **save)
+    return out.getvalue()

@@ -6,13 +6,12 @@ import threading
 
 import pytest
 from markupsafe import escape
-from PIL import Image
 
 from webapp.extensions import db
 from webapp import rights
 from webapp.models import AuditEntry, Contact, Role, RoleRight, Task
 
-from .conftest import HX, strip_tags
+from .conftest import HX, image_bytes, strip_tags
 
 
 @pytest.fixture
@@ -49,12 +48,6 @@ def _post(client, csrf, url, data, htmx=True, files=None):
 def _contacts(app):
     with app.app_context():
         return db.session.scalars(db.select(Contact).order_by(Contact.id)).all()
-
-
-def _png(size=(40, 30), mode="RGB"):
-    out = io.BytesIO()
-    Image.new(mode, size, 0).save(out, "PNG")
-    return out.getvalue()
 
 
 def test_new_form_as_page_and_as_dialog(client, desk):
@@ -140,13 +133,13 @@ def test_account_of_another_entity_is_refused(client, csrf, desk, app):
 
 
 def test_photo_is_reencoded_and_bad_images_refused(client, csrf, desk, app):
-    ok = _post(client, csrf, "/contacts/new", _form(desk), files={"photo": (io.BytesIO(_png()), "me.png")})
+    ok = _post(client, csrf, "/contacts/new", _form(desk), files={"photo": (io.BytesIO(image_bytes("PNG")), "me.png")})
     assert ok.status_code == 200
     with app.app_context():
         photo = db.session.scalars(db.select(Contact)).one().photo
         assert photo.mime == "image/jpeg" and photo.data[:3] == b"\xff\xd8\xff" and photo.thumbnail
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
-    for name, data in (("evil.svg", svg), ("bomb.png", _png((6000, 6000), "1")), ("fake.jpg", b"not an image")):
+    for name, data in (("evil.svg", svg), ("bomb.png", image_bytes("PNG", (6000, 6000), 0, "1")), ("fake.jpg", b"not an image")):
         response = _post(client, csrf, "/contacts/new", _form(desk, email="", last_name="Autre"),
                          files={"photo": (io.BytesIO(data), name)})
         assert response.status_code == 422, name

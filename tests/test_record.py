@@ -16,7 +16,7 @@ from webapp.rights import CONTACTS_LIST
 from webapp.services import contact_extras, contacts as contact_service
 from webapp.services.photos import process_photo
 
-from .conftest import HX, strip_tags
+from .conftest import HX, image_bytes, strip_tags
 from .record_support import HOSTILE, add_mailing_list, add_task, make_world, role_without, subscribe
 
 SECTIONS = {**HX, "HX-Target": "record-sections"}
@@ -186,18 +186,12 @@ def test_history_time_is_paris_time(client, app, world):
     assert "16/01/2024 à 00:30 Système Ligne de commande Modification Ville (vide) → Lyon" in text
 
 
-def _png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (300, 200), (200, 30, 30)).save(out, "PNG")
-    return out.getvalue()
-
-
 def test_photo_route_headers_etag_and_thumbnail(client, app, world):
     assert client.get(f"/contacts/{world.blou.id}/photo").status_code == 404
     with app.app_context():
         contact = db.session.get(Contact, world.blou.id)
         contact_service.update_contact(contact, {}, contact.version, world.seller.id, "form",
-                                       photo=process_photo(_png()))
+                                       photo=process_photo(image_bytes("PNG", (300, 200))))
         db.session.commit()
     page = client.get(f"/contacts/{world.blou.id}")
     assert re.search(rf'<img class="record-photo" src="/contacts/{world.blou.id}/photo\?thumb=1&amp;v=\d+"', page.text)

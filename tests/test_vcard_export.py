@@ -1,19 +1,13 @@
 """vCard export: what Apple, Google and Outlook need to read our files, file names, and the round trip."""
-import io
 from datetime import date, datetime, timezone
 
 import pytest
 import vobject
-from PIL import Image
 
 from webapp.services.vcard import (ExportAddress, ExportCard, contact_to_vcard, contacts_to_vcf, content_disposition,
                                    parse_vcards, safe_filename, unique_names)
 
-
-def jpeg() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 64), (200, 30, 90)).save(buffer, "JPEG")
-    return buffer.getvalue()
+from .conftest import image_bytes
 
 
 @pytest.fixture
@@ -26,7 +20,7 @@ def contact() -> ExportCard:
         address=ExportAddress(street="12, rue de l'Église", street2="Bât. B; 3e étage", postal_code="75008",
                               city="Paris", country="France"),
         urls=[("https://www.linkedin.com/in/elise", "linkedin"), ("https://acme.fr/a,b;c", "website")],
-        photo=jpeg(), photo_mime="image/jpeg", gender="F", uid="urn:uuid:2f1c0c1e-1111-4a4a-9999-000000000001",
+        photo=image_bytes(size=(64, 64)), photo_mime="image/jpeg", gender="F", uid="urn:uuid:2f1c0c1e-1111-4a4a-9999-000000000001",
         rev=datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc),
         note="Rencontrée au salon, à rappeler; budget validé.\nDeuxième ligne 😀 \\ fin",
         categories=["Client, grand compte", "VIP"], birthday=date(1980, 2, 29),

@@ -7,7 +7,6 @@ from datetime import date
 from urllib.parse import unquote
 
 import pytest
-from PIL import Image
 from sqlalchemy import event, func, select
 
 from webapp.extensions import db
@@ -18,14 +17,8 @@ from webapp.services.photos import process_photo
 from webapp.services.vcard import parse_vcards
 from webapp.services.vcard_export import export_cards, write_vcf, write_zip
 
-from .conftest import HX
+from .conftest import HX, image_bytes
 from .test_vcard_import import flash_of, open_preview, row_html
-
-
-def jpeg(color=(200, 30, 90)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (120, 90), color).save(buffer, "JPEG")
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -62,7 +55,7 @@ def full_contact(app, account, **overrides) -> int:
         contact = create_contact(values, None, "form", links=[
             LinkValue("linkedin", "https://www.linkedin.com/in/elise"), LinkValue("x", "https://x.com/elise"),
             LinkValue("website", "https://acme.fr/a,b;c"), LinkValue("other", "https://blog.example.org/elise"),
-            LinkValue("github", "https://github.com/elise")], photo=process_photo(jpeg()))
+            LinkValue("github", "https://github.com/elise")], photo=process_photo(image_bytes(size=(120, 90))))
         for position, (kind, label, value) in enumerate([
                 ("tel", "Domicile", "01 44 55 66 77"), ("email", "Perso", "elise@perso.fr"),
                 ("impp", "Skype", "skype:elise.l"), ("nickname", None, "Lili"), ("related", "Assistant", "Paul"),

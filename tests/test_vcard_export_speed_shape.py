@@ -6,16 +6,16 @@ now writes each content line itself with vobject's escaping (`backslashEscape`, 
 a component per card cost about 0.7 ms; these tests check that nothing in the output changed: property order,
 parameters, escaping, raw URIs, folding at 75 octets, CRLF, on hand-made and on random adversarial cards."""
 import base64
-import io
 import random
 import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import vobject
-from PIL import Image
 
 from webapp.services.vcard import ExportAddress, ExportCard, contact_to_vcard, contacts_to_vcf, parse_vcards
+
+from .conftest import image_bytes
 
 # ------------------------------------------------------------------------------------ the oracle (vobject tree)
 
@@ -181,16 +181,10 @@ def reference_vcard(card, version="3.0"):
 
 # ---------------------------------------------------------------------------------------------- the cards
 
-def image(kind="JPEG", size=(64, 48), color=(200, 30, 90)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, kind)
-    return buffer.getvalue()
-
-
 @pytest.fixture(scope="module")
 def photos():
-    return {"jpeg": image(), "png": image("PNG", (90, 90)), "gif": image("GIF", (20, 20)),
-            "bmp": image("BMP", (4, 4)), "unknown": b"\x00\x01not an image" * 40, "one": b"\xff"}
+    return {"jpeg": image_bytes(), "png": image_bytes("PNG", (90, 90)), "gif": image_bytes("GIF", (20, 20)),
+            "bmp": image_bytes("BMP", (4, 4)), "unknown": b"\x00\x01not an image" * 40, "one": b"\xff"}
 
 
 def full_card(photo: bytes) -> ExportCard:

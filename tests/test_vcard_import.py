@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
@@ -21,7 +20,7 @@ from webapp.models import (AuditEntry, Client, Contact, ContactLink, ContactPhot
 from webapp.rights import CLIENTS_EDIT, CONTACTS_EDIT, CONTACTS_IMPORT, CONTACTS_LIST
 from webapp.services.contacts import create_contact, update_contact
 
-from .conftest import HX, strip_tags
+from .conftest import HX, image_bytes, strip_tags
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "vcf-samples"
 SAMPLE_FILES = sorted(p.relative_to(SAMPLES).as_posix() for p in SAMPLES.glob("*/*") if p.is_file()) \
@@ -109,12 +108,6 @@ def role_with(app, name: str, rights: set[str]) -> str:
         db.session.add(Role(name=name, rights=[RoleRight(right=r) for r in rights]))
         db.session.commit()
     return name
-
-
-def jpeg(width=40, height=30, color=(200, 30, 90)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), color).save(buffer, "JPEG")
-    return buffer.getvalue()
 
 
 def png_declaring(width: int, height: int) -> bytes:
@@ -312,7 +305,7 @@ def test_fields_are_mapped_through_the_field_rules(client, app, admin, csrf, ent
         db.session.add(Department(label="Achats"))
         db.session.commit()
         achats = db.session.scalar(select(Department.id).where(Department.label == "Achats"))
-    photo = base64.b64encode(jpeg()).decode()
+    photo = base64.b64encode(image_bytes(size=(40, 30))).decode()
     data = vcf(card(
         "N:Lefèvre-Dubœuf;Élise;Marie;Dr;", "FN:Élise Lefèvre-Dubœuf", "ORG:Acme;ACHATS", "TITLE:" + "F" * 200,
         "ROLE:Décideur", "EMAIL;TYPE=INTERNET,WORK:elise@acme.fr", "EMAIL;TYPE=HOME:elise@perso.fr",
