@@ -31,6 +31,19 @@ def opportunity_form(csrf, world, **values):
     return data
 
 
+def opportunity_and_proposal(app, client_account, contact) -> tuple[int, int]:
+    """An opportunity "Piste" and a proposal "Offre" made from it, for the contact; their ids."""
+    with app.app_context():
+        opportunity = Opportunity(title="Piste", client_id=client_account.id, contact_id=contact.id)
+        db.session.add(opportunity)
+        db.session.flush()
+        proposal = Proposal(title="Offre", client_id=client_account.id, contact_id=contact.id,
+                            opportunity_id=opportunity.id)
+        db.session.add(proposal)
+        db.session.commit()
+        return opportunity.id, proposal.id
+
+
 def rows(app, model):
     with app.app_context():
         return db.session.scalars(select(model).order_by(model.id)).all()
@@ -139,15 +152,8 @@ def test_proposal_from_an_opportunity_then_a_deal_from_the_proposal(client, app,
 
 
 def test_proposal_and_deal_screens_as_page_and_dialog(client, app, world):
-    with app.app_context():
-        opportunity = Opportunity(title="Piste", client_id=world.aprool.id, contact_id=world.blou.id)
-        db.session.add(opportunity)
-        db.session.flush()
-        proposal = Proposal(title="Offre", client_id=world.aprool.id, contact_id=world.blou.id,
-                            opportunity_id=opportunity.id)
-        db.session.add(proposal)
-        db.session.commit()
-        urls = f"/opportunities/{opportunity.id}/proposals/new", f"/proposals/{proposal.id}/deals/new"
+    opportunity_id, proposal_id = opportunity_and_proposal(app, world.aprool, world.blou)
+    urls = f"/opportunities/{opportunity_id}/proposals/new", f"/proposals/{proposal_id}/deals/new"
     for url, title in zip(urls, ("Faire une proposition · Piste", "Créer une affaire · Offre"), strict=True):
         page = client.get(url)
         assert page.status_code == 200 and "<html" in page.text and title in page.text
@@ -171,15 +177,7 @@ def test_service_refuses_what_a_form_would_not_send(app, world):
 
 
 def test_rights(client, app, make, login_as, csrf, world):
-    with app.app_context():
-        opportunity = Opportunity(title="Piste", client_id=world.aprool.id, contact_id=world.blou.id)
-        db.session.add(opportunity)
-        db.session.flush()
-        proposal = Proposal(title="Offre", client_id=world.aprool.id, contact_id=world.blou.id,
-                            opportunity_id=opportunity.id)
-        db.session.add(proposal)
-        db.session.commit()
-        ids = opportunity.id, proposal.id
+    ids = opportunity_and_proposal(app, world.aprool, world.blou)
     from .test_tasks import load_entity
 
     login_as(make.user("SANS Affaires", role=role_without(app, "Commercial", DEALS),
@@ -197,14 +195,7 @@ def test_rights(client, app, make, login_as, csrf, world):
 
 
 def test_scope(client, app, csrf, world):
-    with app.app_context():
-        opportunity = Opportunity(title="Piste", client_id=world.outside.id, contact_id=world.hidden.id)
-        db.session.add(opportunity)
-        db.session.flush()
-        proposal = Proposal(title="Offre", client_id=world.outside.id, contact_id=world.hidden.id)
-        db.session.add(proposal)
-        db.session.commit()
-        ids = opportunity.id, proposal.id
+    ids = opportunity_and_proposal(app, world.outside, world.hidden)
     for url in (f"/contacts/{world.hidden.id}/opportunities/new", f"/opportunities/{ids[0]}/proposals/new",
                 f"/proposals/{ids[1]}/deals/new", f"/contacts/{world.hidden.id}/deals",
                 "/opportunities/999999/proposals/new"):
