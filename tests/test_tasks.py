@@ -191,14 +191,11 @@ def test_attachments_upload_and_download_under_a_safe_name(client, app, csrf, wo
     assert disposition.isascii() and unquote(disposition.split("filename*=UTF-8''")[1]) == "Été 2024 🌞.docx"
 
 
-def test_an_attachment_over_the_limit_is_refused_clearly(client, app, csrf, world):
-    app.config["ATTACHMENT_MAX_BYTES"] = 1000
-    try:
-        response = client.post(f"/contacts/{world.blou.id}/tasks/new",
-                               data=upload(csrf, app, world, [("gros.pdf", b"x" * 1001)]), headers=DIALOG,
-                               content_type="multipart/form-data")
-    finally:
-        app.config["ATTACHMENT_MAX_BYTES"] = 10 * 1024 * 1024
+def test_an_attachment_over_the_limit_is_refused_clearly(client, app, csrf, world, monkeypatch):
+    monkeypatch.setitem(app.config, "ATTACHMENT_MAX_BYTES", 1000)
+    response = client.post(f"/contacts/{world.blou.id}/tasks/new",
+                           data=upload(csrf, app, world, [("gros.pdf", b"x" * 1001)]), headers=DIALOG,
+                           content_type="multipart/form-data")
     assert response.status_code == 422
     assert "Le fichier « gros.pdf » dépasse 0,00 Mo." in strip_tags(response.text)
     assert "Choisissez à nouveau vos fichiers" in strip_tags(response.text)
@@ -212,15 +209,11 @@ def test_an_attachment_over_the_limit_is_refused_clearly(client, app, csrf, worl
     assert empty.status_code == 422 and "Le fichier « vide.txt » est vide." in strip_tags(empty.text)
 
 
-def test_a_request_over_the_upload_limit_gets_a_clear_413(client, app, csrf, world):
-    limit = app.config["MAX_CONTENT_LENGTH"]
-    app.config["MAX_CONTENT_LENGTH"] = 2000
-    try:
-        response = client.post(f"/contacts/{world.blou.id}/tasks/new",
-                               data=upload(csrf, app, world, [("a.pdf", b"x" * 3000)]), headers=DIALOG,
-                               content_type="multipart/form-data")
-    finally:
-        app.config["MAX_CONTENT_LENGTH"] = limit
+def test_a_request_over_the_upload_limit_gets_a_clear_413(client, app, csrf, world, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2000)
+    response = client.post(f"/contacts/{world.blou.id}/tasks/new",
+                           data=upload(csrf, app, world, [("a.pdf", b"x" * 3000)]), headers=DIALOG,
+                           content_type="multipart/form-data")
     assert response.status_code == 413 and "L'envoi dépasse la taille autorisée." in response.text
 
 
