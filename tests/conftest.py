@@ -189,6 +189,9 @@ def csrf(app, client):
 
 
 HX = {"HX-Request": "true"}
+# What a search box must take without an error: NUL, a right-to-left override, 10,000 characters, markup, LIKE
+# wildcards and a backslash.
+HOSTILE_SEARCHES = ["\x00", "a\x00b", "\u202e", "x" * 10_000, "<script>", "%_\\"]
 
 
 def strip_tags(html: str) -> str:

@@ -6,7 +6,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import HX, PASSWORD, strip_tags
+from .conftest import HOSTILE_SEARCHES, HX, PASSWORD, strip_tags
 from webapp.extensions import db
 from webapp.models import AuditEntry, Entity, Role, User
 from webapp.rights import PARAMETERS, RIGHTS, USERS
@@ -88,7 +88,7 @@ def test_list_as_page_and_fragment(client, admin, make):
     assert "Aucun utilisateur ne correspond à « 100% »" in nobody.text
 
 
-@pytest.mark.parametrize("search", ["\x00", "a\x00b", "\u202e", "x" * 10_000, "<script>", "%_\\"])
+@pytest.mark.parametrize("search", HOSTILE_SEARCHES)
 def test_hostile_searches_answer_without_error(client, admin, search):
     response = client.get("/admin/users", query_string={"q": search}, headers=HX | {"HX-Target": "users-results"})
     assert response.status_code == 200

@@ -13,7 +13,7 @@ from webapp.models import AuditEntry, Client, Contact, Sector
 from webapp.rights import CLIENTS_EDIT, CONTACTS_LIST
 from webapp.services import clients as service
 
-from .conftest import HX, strip_tags
+from .conftest import HOSTILE_SEARCHES, HX, strip_tags
 from .record_support import HOSTILE, make_world, role_without
 
 RESULTS = {**HX, "HX-Target": "clients-results"}
@@ -78,7 +78,7 @@ def test_list_page_and_search(client, app, make, world):
     assert "HX-Request" in fragment.headers["Vary"]
     assert "Vieux compte" in client.get("/clients?archived=only").text
     assert "Aucun compte ne correspond" in client.get("/clients?q=zzz").text
-    for hostile in ("%", "_", "\\", "'; DROP TABLE client;--", "\x00", "x" * 5000):
+    for hostile in [*HOSTILE_SEARCHES, "'; DROP TABLE client;--"]:
         assert client.get("/clients", query_string={"q": hostile}).status_code == 200
 
 

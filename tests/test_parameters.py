@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import insert, select
 
-from tests.conftest import HX, strip_tags
+from .conftest import HOSTILE_SEARCHES, HX, strip_tags
 from webapp.extensions import db
 from webapp.models import (AuditEntry, Client, Department, Entity, MailingList, MailingListSubscription, Origin,
                            RevenueRange, Role, RoleRight, Sector, SizeBand, Skill, SkillCategory, Task, TaskType,
@@ -150,7 +150,7 @@ def test_search_ignores_case_and_accents_and_keeps_url(client, admin):
     assert "Aucune valeur ne correspond à « zzz »" in nothing.text
 
 
-@pytest.mark.parametrize("search", ["\x00", "a\x00b", "\u202e", "x" * 10_000, "<script>", "%_\\"])
+@pytest.mark.parametrize("search", HOSTILE_SEARCHES)
 def test_hostile_searches_answer_without_error(client, admin, search):
     response = client.get("/parameters/sectors", query_string={"q": search}, headers=HX | {"HX-Target": "items"})
     assert response.status_code == 200
