@@ -1,6 +1,6 @@
 """Sorting the list by Affaires, Fonction, Prénom or Fax reads an index, like the other sorts.
 
-Those sorts read and sorted every matching contact (170 to 210 ms for 100,000 contacts on SQLite, where the
+Those sorts read and sorted every matching contact (165 to 210 ms for 100,000 contacts on SQLite, where the
 indexed sorts take 20). Affaires counted each contact's deals: the count is now contact.deal_count, kept by the
 database itself whatever writes deals (forms, demo data, bulk inserts). Fonction sorted on lower(function),
 accents included ("Électricien" after "Vendeur"): it now sorts on contact.function_key, folded like the other
