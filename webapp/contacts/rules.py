@@ -86,13 +86,3 @@ def url_error(value: str) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in value:
         return _("Le lien doit commencer par http:// ou https:// (exemple : https://www.linkedin.com/in/nom).")
     return None
-
-
-def guess_link_kind(url: str) -> str:
-    """linkedin, x, facebook... from the link's host; website otherwise."""
-    host = urlsplit(url).netloc.lower()
-    for kind, needle in (("linkedin", "linkedin."), ("x", "twitter."), ("x", "x.com"), ("facebook", "facebook."),
-                         ("instagram", "instagram."), ("github", "github.")):
-        if needle in host:
-            return kind
-    return "website"
