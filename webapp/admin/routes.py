@@ -1,5 +1,5 @@
 """User administration: the users, their roles and entities, and the matrix of rights per role."""
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,9 +10,8 @@ from ..htmx import is_partial, render, toast
 from ..models import User
 from ..rights import RIGHTS, requires
 from ..services import users as service
+from . import bp
 from .forms import PasswordForm, RightsForm, RoleForm, UserForm
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 # A save in a dialog answers an empty body into the dialog slot, which closes the dialog (static/app.js).
 CLOSE_DIALOG = {"HX-Retarget": "#dialog-slot", "HX-Reswap": "innerHTML"}

@@ -1,16 +1,15 @@
 """Login and logout pages."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
 from ..services.accounts import authenticate
+from . import bp
 from .forms import LoginForm
-
-bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:

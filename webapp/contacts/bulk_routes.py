@@ -21,8 +21,8 @@ from ..rights import requires
 from ..services import bulk
 from ..services.vcard import content_disposition
 from ..services.vcard_export import iter_vcf, iter_zip
+from . import bp
 from .choices import owner_choices
-from .routes import bp
 
 ACTIONS = {"reassign": rights.CONTACTS_BULK_ASSIGN, "mailing-lists": rights.MAILING_LISTS,
            "export": rights.CONTACTS_EXPORT, "delete": rights.CONTACTS_DELETE}

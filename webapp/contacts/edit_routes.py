@@ -10,9 +10,9 @@ from ..rights import requires
 from ..scope import get_contact_or_404
 from ..errors import render_error
 from ..services.contacts import ContactInUseError, StaleContactError, delete_contact, update_contact, usage_of
+from . import bp
 from .choices import client_choices, fill_choices
 from .forms import ContactForm
-from .routes import bp
 from .saving import save_contact
 
 DUPLICATED_FIELDS = ("client_id", "gender", "department_id", "function", "owner_id", "phone", "fax", "street",

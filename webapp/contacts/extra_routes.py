@@ -11,9 +11,9 @@ from ..models import ContactPhoto
 from ..rights import requires
 from ..scope import get_contact_or_404
 from ..services import contact_extras as service
+from . import bp
 from .extra_forms import SkillsForm, SubscriptionsForm
 from .record import qr_svg
-from .routes import bp
 
 
 @bp.get("/contacts/<int:contact_id>/photo")

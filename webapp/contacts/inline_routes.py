@@ -16,9 +16,8 @@ from ..queries import ContactQuery
 from ..rights import requires
 from ..scope import get_contact_or_404
 from ..services.contacts import StaleContactError, update_contact
-from . import rules
+from . import bp, rules
 from .choices import owner_choices
-from .routes import bp
 from .saving import changes_since
 
 INLINE_FIELDS = {"last_name": _l("Nom"), "first_name": _l("Prénom"), "function": _l("Fonction"),

@@ -1,5 +1,5 @@
 """The contacts list: the page, its results fragment and its filter pickers."""
-from flask import Blueprint, abort, make_response, redirect, request, url_for
+from flask import abort, make_response, redirect, request, url_for
 from flask_login import current_user
 
 from .. import rights
@@ -7,9 +7,7 @@ from ..htmx import is_partial, render
 from ..queries import ContactQuery
 from ..rights import requires
 from ..scope import get_contact_or_404
-from . import pickers
-
-bp = Blueprint("contacts", __name__)
+from . import bp, pickers
 
 
 @bp.get("/")
@@ -62,12 +60,3 @@ def _back_url() -> str:
     target = request.args.get("back", "")
     list_url = url_for("contacts.index")
     return target if target == list_url or target.startswith(list_url + "?") else list_url
-
-from . import edit_routes  # noqa: E402,F401  (registers add, edit, duplicate, delete on this blueprint)
-
-from . import inline_routes  # noqa: E402,F401  (registers editing in place)
-
-from . import extra_routes  # noqa: E402,F401  (registers the record's photo, QR code, skills and mailing lists)
-from . import vcard_routes  # noqa: E402,F401  (registers the vCard import and export on this blueprint)
-
-from . import bulk_routes  # noqa: E402,F401  (registers the mass actions)

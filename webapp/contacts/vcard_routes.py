@@ -16,7 +16,7 @@ from ..services import vcard_import
 from ..services.vcard import content_disposition, safe_filename
 from ..services.vcard_export import VERSIONS, write_vcf
 from ..text import fold
-from .routes import bp
+from . import bp
 
 SUGGESTIONS = 30
 

@@ -1,5 +1,5 @@
 """Tasks of a contact (Tâches commerciales): create, edit, close; attachments downloaded and removed."""
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,9 +14,9 @@ from ..rights import requires
 from ..scope import contact_visible, get_contact_or_404
 from ..services import tasks as service
 from ..services.vcard import content_disposition
+from . import bp
 from .forms import TaskForm
 
-bp = Blueprint("tasks", __name__)
 ATTACHMENT_COLUMNS = (TaskAttachment.id, TaskAttachment.task_id, TaskAttachment.filename, TaskAttachment.mime,
                       TaskAttachment.size, TaskAttachment.created_at)
 
