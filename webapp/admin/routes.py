@@ -4,11 +4,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import rights
+from ..access import requires
 from ..dialogs import form_response
 from ..extensions import db
 from ..htmx import is_partial, render, toast
 from ..models import User
-from ..rights import RIGHTS, requires
+from ..rights import RIGHTS
 from ..services import users as service
 from . import bp
 from .forms import PasswordForm, RightsForm, RoleForm, UserForm

@@ -5,10 +5,10 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from .. import rights
+from ..access import requires
 from ..extensions import db
 from ..htmx import render
 from ..queries import ContactQuery
-from ..rights import requires
 from ..scope import client_visible, get_client_or_404
 from ..services import clients as service
 from . import bp

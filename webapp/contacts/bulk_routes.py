@@ -12,12 +12,12 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from .. import rights
+from ..access import requires
 from ..errors import render_error
 from ..extensions import db
 from ..htmx import is_partial, toast, trigger
 from ..models import MailingList, User
 from ..queries import ContactQuery
-from ..rights import requires
 from ..services import bulk
 from ..services.vcard import content_disposition
 from ..services.vcard_export import iter_vcf, iter_zip

@@ -4,9 +4,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import rights
+from ..access import requires
 from ..extensions import db
 from ..htmx import is_partial, toast, trigger
-from ..rights import requires
 from ..scope import get_contact_or_404
 from ..errors import render_error
 from ..services.contacts import ContactInUseError, StaleContactError, delete_contact, update_contact, usage_of

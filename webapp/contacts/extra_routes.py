@@ -5,10 +5,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import rights
+from ..access import requires
 from ..dialogs import form_response, local_url, saved
 from ..extensions import db
 from ..models import ContactPhoto
-from ..rights import requires
 from ..scope import get_contact_or_404
 from ..services import contact_extras as service
 from . import bp

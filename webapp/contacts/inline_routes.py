@@ -9,11 +9,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import rights
+from ..access import requires
 from ..extensions import db
 from ..htmx import is_partial, toast
 from ..models import User
 from ..queries import ContactQuery
-from ..rights import requires
 from ..scope import get_contact_or_404
 from ..services.contacts import StaleContactError, update_contact
 from . import bp, rules

@@ -3,9 +3,9 @@ from flask import abort, make_response, redirect, request, url_for
 from flask_login import current_user
 
 from .. import rights
+from ..access import requires
 from ..htmx import is_partial, render
 from ..queries import ContactQuery
-from ..rights import requires
 from ..scope import get_contact_or_404
 from . import bp, pickers
 

@@ -5,9 +5,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from .. import rights
+from ..access import requires
 from ..extensions import db
 from ..htmx import is_partial, render, render_block, toast
-from ..rights import requires
 from ..services import parameters as service
 from . import bp
 from .screens import SCREENS, Screen
