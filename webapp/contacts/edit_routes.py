@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from .. import rights
 from ..access import requires
+from ..dialogs import saved
 from ..extensions import db
 from ..htmx import is_partial, toast, trigger
 from ..scope import get_contact_or_404
@@ -86,14 +87,8 @@ def _saved(outcome, created: bool):
     message = _("Contact %(name)s créé.", name=name) if created else _("Contact %(name)s enregistré.", name=name)
     if outcome.warnings:
         message += " " + " ".join(outcome.warnings)
-    if not is_partial():
-        flash(message, "success")
-        return redirect(url_for("contacts.show", contact_id=outcome.contact.id))
-    response = make_response("")
-    response.headers["HX-Retarget"] = "#dialog-slot"
-    response.headers["HX-Reswap"] = "innerHTML"
-    toast(response, message, "info" if outcome.warnings else "success")
-    return trigger(response, "contacts-changed", {"id": outcome.contact.id})
+    return saved(message, url_for("contacts.show", contact_id=outcome.contact.id), detail={"id": outcome.contact.id},
+                 level="info" if outcome.warnings else "success")
 
 
 @bp.get("/contacts/client-options")

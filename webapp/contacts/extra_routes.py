@@ -6,9 +6,10 @@ from sqlalchemy import select
 
 from .. import rights
 from ..access import requires
-from ..dialogs import form_response, local_url, saved
+from ..dialogs import form_response, saved
 from ..extensions import db
 from ..models import ContactPhoto
+from ..return_urls import local_url
 from ..scope import get_contact_or_404
 from ..services import contact_extras as service
 from . import bp

@@ -6,6 +6,7 @@ from .. import rights
 from ..access import requires
 from ..htmx import is_partial, render
 from ..queries import ContactQuery
+from ..return_urls import local_url, referrer_url
 from ..scope import get_contact_or_404
 from . import bp, pickers
 
@@ -45,18 +46,14 @@ def picker(kind):
 @requires(rights.CONTACTS_LIST)
 def show(contact_id):
     """The contact's record: key facts, follow-up, subscriptions, tasks, trail; htmx asks for the sections only."""
-    from .record import list_url_from_referrer, record_context  # issue 7's read side, kept out of the imports
+    from .record import record_context  # issue 7's read side, kept out of the imports
 
     contact = get_contact_or_404(current_user, contact_id)
     # ?back= when the link carried it, else the list page the record was opened from (Referer), else the list.
-    back_url = _back_url() if request.args.get("back") else list_url_from_referrer(_back_url())
+    list_url = url_for("contacts.index")
+    back = request.args.get("back")
+    back_url = local_url(back, list_url, under=list_url) if back else referrer_url(list_url, under=list_url)
     block = "sections" if request.headers.get("HX-Target") == "record-sections" else None
     return render("contacts/show.html", block, contact=contact, back_url=back_url,
-                  **record_context(contact, request.args, "" if back_url == url_for("contacts.index") else back_url))
+                  **record_context(contact, request.args, "" if back_url == list_url else back_url))
 
-
-def _back_url() -> str:
-    """The list as the user left it: only a link to the list itself is accepted."""
-    target = request.args.get("back", "")
-    list_url = url_for("contacts.index")
-    return target if target == list_url or target.startswith(list_url + "?") else list_url

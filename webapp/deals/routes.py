@@ -7,10 +7,11 @@ from sqlalchemy.orm import selectinload
 
 from .. import rights
 from ..access import requires
-from ..dialogs import form_response, local_url, saved
+from ..dialogs import form_response, saved
 from ..extensions import db
 from ..htmx import render
 from ..models import Deal, Opportunity, Proposal
+from ..return_urls import local_url
 from ..scope import client_visible, get_contact_or_404
 from ..services import deals as service
 from . import bp

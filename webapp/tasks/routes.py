@@ -7,10 +7,11 @@ from sqlalchemy.orm import load_only
 
 from .. import rights
 from ..access import requires
-from ..dialogs import form_response, local_url, saved
+from ..dialogs import form_response, saved
 from ..extensions import db
 from ..htmx import is_partial, toast, trigger
 from ..models import Contact, Task, TaskAttachment
+from ..return_urls import local_url
 from ..scope import contact_visible, get_contact_or_404
 from ..services import tasks as service
 from ..services.vcard import content_disposition
