@@ -53,7 +53,8 @@ def _companies(rng: random.Random, count: int, salespeople: list[str]) -> list[d
     names: set[str] = set()
     companies = []
     while len(companies) < count:
-        name = rng.choice(BRAND_STARTS) + rng.choice(BRAND_ENDS) + " " + rng.choice(ACTIVITIES) + rng.choice(LEGAL_FORMS)
+        brand = rng.choice(BRAND_STARTS) + rng.choice(BRAND_ENDS)
+        name = f"{brand} {rng.choice(ACTIVITIES)}{rng.choice(LEGAL_FORMS)}"
         if name in names:
             continue
         names.add(name)
