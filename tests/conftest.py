@@ -22,6 +22,7 @@ from webapp.extensions import db as _db
 from webapp.models import Client, Contact, Entity, Role, User
 from webapp.services.accounts import hash_password
 from webapp.services.reference_data import load_reference_data
+from webapp.unit_of_work import unit_of_work
 
 def pytest_configure(config):
     """Compile the translation catalogs when a bare `pytest` runs before `make` did (French plurals need them)."""
@@ -87,7 +88,7 @@ def _clean_tables(request):
         yield
         return
     app = request.getfixturevalue("app")
-    with app.app_context():
+    with app.app_context(), unit_of_work():
         load_reference_data()
     yield
     with app.app_context():

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from email_validator import EmailNotValidError, validate_email
 
-from webapp.contacts.rules import email_error
+from webapp.rules import email_problem
 
 DATA = Path(__file__).parents[2] / "shared" / "data" / "contacts-1000.csv"
 
@@ -32,7 +32,7 @@ def library_says_valid(address: str) -> bool:
 @pytest.mark.parametrize("address", CRAFTED)
 def test_email_rule_agrees_with_email_validator(address, app):
     with app.test_request_context():
-        assert (email_error(address) is None) == library_says_valid(address), address
+        assert (email_problem(address) is None) == library_says_valid(address), address
 
 
 def test_email_rule_agrees_on_the_shared_contacts(app):
@@ -40,5 +40,5 @@ def test_email_rule_agrees_on_the_shared_contacts(app):
         addresses = [row["email"] for row in csv.DictReader(handle) if row["email"]]
     assert len(addresses) > 500
     with app.test_request_context():
-        disagreements = [a for a in addresses if (email_error(a) is None) != library_says_valid(a)]
+        disagreements = [a for a in addresses if (email_problem(a) is None) != library_says_valid(a)]
     assert disagreements == []

@@ -5,7 +5,6 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from .. import rights
-from ..extensions import db
 from ..htmx import render
 from ..queries import ContactQuery
 from ..rights import requires
@@ -44,7 +43,6 @@ def new():
     form = ClientForm(user=current_user)
     if form.validate_on_submit() and _no_duplicate(form):
         client = service.create_client(form.values(), form.entity_values(), current_user.id)
-        db.session.commit()
         flash(_("Le compte « %(name)s » a été créé.", name=client.name), "success")
         return redirect(url_for(".show", client_id=client.id))
     return _form_page(form, _("Nouveau compte client"), url_for(".new"), url_for(".index"))
@@ -58,7 +56,6 @@ def edit(client_id):
     form = ClientForm(user=current_user, client=client)
     if form.validate_on_submit() and _no_duplicate(form, client.id):
         service.update_client(client, form.values(), form.entity_values(), current_user.id)
-        db.session.commit()
         flash(_("Le compte « %(name)s » a été enregistré.", name=client.name), "success")
         return redirect(url_for(".show", client_id=client.id))
     return _form_page(form, _("Modifier le compte · %(name)s", name=client.name),
@@ -83,7 +80,6 @@ def _set_archived(client_id: int, archived: bool, message: str):
     """Archive or restore, then back to the account's record with a message."""
     client = get_client_or_404(current_user, client_id)
     service.set_archived(client, archived, current_user.id)
-    db.session.commit()
     flash(message % {"name": client.name}, "success")
     return redirect(url_for(".show", client_id=client.id))
 

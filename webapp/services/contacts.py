@@ -1,16 +1,23 @@
-"""Every write to a contact: create, update (refused when stale), delete (only when unused), all audited."""
+"""Every write to a contact: create, update (refused when stale), delete (only when unused), all audited.
+
+write_contact() is the one entry for every channel (form, inline cell, imports, CLI...): it checks plain values
+with the field rules of webapp/rules.py and answers with structured problems, which each channel words its way."""
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import ngettext
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import rules, unit_of_work
 from ..extensions import db
-from ..models import Client, Contact, ContactLink, ContactPhoto, Deal, Opportunity, Proposal, Task
+from ..models import Client, Contact, ContactLink, ContactPhoto, Deal, Opportunity, Proposal, Task, User
 from ..models.types import utcnow
+from ..rules import Problem
+from ..scope import client_visible
 from ..text import fold
 from .audit import record_changes, record_created, record_deleted
-from .phones import to_e164
 from .photos import ProcessedPhoto
 
 # The columns a form, an import or a bulk action may write; nothing else ever comes from the outside.
@@ -18,6 +25,8 @@ FIELDS = ("client_id", "gender", "last_name", "first_name", "department_id", "fu
           "left_company", "owner_id", "email", "phone", "mobile", "fax", "street", "street2", "postal_code", "city",
           "country", "notes", "vcard_role", "categories", "birthday", "vcard_uid")
 PHONES = ("phone", "mobile", "fax")
+# Text columns whose length the rules check (the others are ids, booleans, codes or dates).
+_TEXT_FIELDS = tuple(name for name in FIELDS if name in rules.MAX_LENGTHS)
 KEEP = object()  # "leave the photo / links as they are"
 
 
@@ -78,10 +87,7 @@ class Changes:
 
 
 def _normalise(contact: Contact) -> None:
-    """Recompute the E.164 phone forms (region from the contact's country, France by default) and the keys."""
-    region = contact.country if contact.country and len(contact.country) == 2 else "FR"
-    for name in PHONES:
-        setattr(contact, f"{name}_e164", to_e164(getattr(contact, name), region))
+    """Recompute the derived columns (keys, search text, E.164 phones) from the contact's values."""
     with db.session.no_autoflush:  # one UPDATE per save: an autoflush here would bump the version twice
         company = db.session.scalar(select(Client.name).where(Client.id == contact.client_id))
     contact.refresh_keys(company_name=company or "")
@@ -158,7 +164,7 @@ def update_contact(contact: Contact, values: dict, expected_version: int, user_i
     try:
         db.session.flush()
     except StaleDataError as error:
-        db.session.rollback()
+        unit_of_work.rollback()  # a failed flush leaves the session unusable: the unit of work is abandoned
         raise StaleContactError(contact.id) from error
     record_changes("contact", contact.id, changes, via, user_id)
     return Changes(changes)
@@ -207,3 +213,87 @@ def same_name_at_client(client_id: int, last_name: str, first_name: str,
     if exclude_id:
         query = query.where(Contact.id != exclude_id)
     return list(db.session.scalars(query.limit(5)))
+
+
+@dataclass
+class Check:
+    """The field rules' verdict on values: problems that refuse them, and the namesakes needing a confirmation."""
+
+    problems: list[Problem] = field(default_factory=list)
+    same_name: list[Contact] = field(default_factory=list)
+
+
+@dataclass
+class WriteResult:
+    """What write_contact did: the contact and its changes, or the problems that kept anything from being written."""
+
+    contact: Contact | None = None
+    changes: dict = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    same_name: list[Contact] = field(default_factory=list)
+
+    @property
+    def saved(self) -> bool:
+        return not self.problems and not self.same_name
+
+    @property
+    def stale(self) -> bool:
+        return any(problem.code == "stale" for problem in self.problems)
+
+
+def owner_problem(owner_id: int | None, field_name: str = "owner_id") -> Problem | None:
+    """An "owner_unknown" problem unless the contact is left unassigned or given to an active user."""
+    if owner_id is None or db.session.scalar(select(User.id).where(User.id == owner_id, User.active)):
+        return None
+    return Problem(field_name, "owner_unknown")
+
+
+def check_contact(values: Mapping[str, Any], actor: User | None, contact: Contact | None = None,
+                  same_name_confirmed: bool = False) -> Check:
+    """Check the values a channel wants to write (every field on a creation, the given ones on an update)."""
+    check = Check()
+    exclude_id = contact.id if contact else None
+    required = rules.REQUIRED if contact is None else [name for name in rules.REQUIRED if name in values]
+    check.problems += [problem for name in required if (problem := rules.required_problem(name, values.get(name)))]
+    check.problems += [problem for name in _TEXT_FIELDS if name in values
+                       if (problem := rules.length_problem(name, values[name]))]
+    if values.get("email"):
+        if problem := rules.email_problem(values["email"]):
+            check.problems.append(problem)
+        elif other := email_taken_by(values["email"], exclude_id):
+            check.problems.append(Problem("email", "email_taken", {"contact_id": other.id}))
+    if client_id := values.get("client_id"):
+        visible = select(Client.id).where(Client.id == client_id)
+        if not db.session.scalar(visible.where(client_visible(actor)) if actor else visible):
+            check.problems.append(Problem("client_id", "client_unknown"))
+    if "owner_id" in values and (contact is None or values["owner_id"] != contact.owner_id):
+        check.problems += filter(None, [owner_problem(values["owner_id"])])
+    names = {name: values.get(name, getattr(contact, name, None)) for name in ("client_id", "last_name", "first_name")}
+    if not same_name_confirmed and names["client_id"] and (contact is None or values.keys() & names.keys()):
+        check.same_name = same_name_at_client(names["client_id"], names["last_name"] or "",
+                                              names["first_name"] or "", exclude_id)
+    return check
+
+
+def write_contact(values: Mapping[str, Any], actor: User | None, via: str, contact: Contact | None = None,
+                  expected_version: int | None = None, links=KEEP, photo=KEEP, skill_ids: list[int] | None = None,
+                  same_name_confirmed: bool = False) -> WriteResult:
+    """Create (without `contact`) or update a contact from plain values, for any channel; nothing is written when
+    a rule refuses them, a namesake needs confirming or someone saved the contact since `expected_version`."""
+    check = check_contact(values, actor, contact, same_name_confirmed)
+    if check.problems or check.same_name:
+        return WriteResult(contact=contact, problems=check.problems, same_name=check.same_name)
+    actor_id = actor.id if actor else None
+    country = values.get("country", getattr(contact, "country", None))
+    warnings = [problem for name in PHONES if name in values
+                if (problem := rules.phone_problem(name, values[name], country))]
+    if contact is None:
+        created = create_contact(dict(values), actor_id, via, links=None if links is KEEP else links,
+                                 photo=None if photo in (KEEP, None) else photo, skill_ids=skill_ids)
+        return WriteResult(contact=created, warnings=warnings)
+    try:
+        changes = update_contact(contact, dict(values), expected_version, actor_id, via, links=links, photo=photo)
+    except StaleContactError:
+        return WriteResult(contact=contact, problems=[Problem("version", "stale", {"contact_id": contact.id})])
+    return WriteResult(contact=contact, changes=changes.fields, warnings=warnings)

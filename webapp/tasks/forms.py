@@ -10,7 +10,7 @@ from sqlalchemy import select
 from wtforms import DateTimeLocalField, MultipleFileField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..contacts.rules import clean_multiline
+from ..rules import clean_multiline
 from ..extensions import db
 from ..models import Task, TaskType, User
 from ..parameters.forms import optional_id, plain_text, strip
