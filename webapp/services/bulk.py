@@ -2,7 +2,7 @@
 
 A selection is an id subquery (checked rows, or "every contact matching the filters" re-applied by the server),
 always intersected with what the user may see. Reassignment and mailing-list changes are single set-based
-statements in one transaction (all or nothing), audit rows included; nothing loads the contacts as objects, so
+statements in the request's one transaction (all or nothing), audit rows included; nothing loads the contacts as objects, so
 100,000 contacts cost a few statements and bounded memory."""
 import json
 from dataclasses import dataclass, field

@@ -1,5 +1,5 @@
 """Importing the contacts CSV (`crm import-csv`): clients, contacts, salespeople and reference values it names,
-created when missing and left alone when present, in committed batches of bulk inserts (see bulk_write) so that
+created when missing and left alone when present, in batches of bulk inserts (see bulk_write) so that
 100,000 rows take seconds and a million rows stream through in bounded memory."""
 import csv
 from collections import Counter
@@ -106,7 +106,7 @@ class CsvImport:
             column_positions(next(csv.reader(file), None))
 
     def run(self, on_progress: Callable[[int], None] | None = None) -> ImportReport:
-        """Import every row, committing batch by batch; on_progress receives the number of lines read."""
+        """Import every row batch by batch; on_progress receives the lines read after each (the CLI commits there)."""
         report = ImportReport()
         known = _Known(report)
         with large_sqlite_cache():
@@ -155,7 +155,7 @@ def _prepare(row: dict) -> dict:
 
 
 def _write_batch(batch: list[dict], known: _Known, report: ImportReport) -> None:
-    """Create what a batch of rows names and does not exist yet, then commit."""
+    """Create what a batch of rows names and does not exist yet."""
     if not batch:
         return
     at = utcnow()

@@ -1,5 +1,5 @@
 """The parameter lists (Entités, Secteurs d'activité, Organigramme type...): add, rename, reorder, deactivate,
-delete when unused. Every change is audited in the caller's name; each function commits its own transaction."""
+delete when unused. Every change is audited in the caller's name; the caller's unit of work commits."""
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 

@@ -1,5 +1,5 @@
 """User administration: create, edit, deactivate users, set passwords, edit the rights of each role.
-Every change is audited; each function commits its own transaction."""
+Every change is audited; the caller's unit of work commits."""
 import unicodedata
 from collections.abc import Mapping
 
