@@ -10,7 +10,7 @@ from flask_login import current_user
 from .. import rights, rules
 from ..extensions import db
 from ..htmx import is_partial, toast
-from ..models import User
+from ..models import Contact, User
 from ..problem_messages import message
 from ..queries import ContactQuery
 from ..rights import requires
@@ -49,33 +49,18 @@ def save_cell(contact_id, field):
     if field not in INLINE_FIELDS:
         abort(404)
     contact = get_contact_or_404(current_user, contact_id)
-    raw = request.form.get("value", "")
-    plain = not is_partial()  # submitted before htmx took the form over: save, then back to the list
-    version = request.form.get("version", "")
-    value, problems = _parsed(field, raw), []
+    raw, version = request.form.get("value", ""), request.form.get("version", "")
+    value = _parsed(field, raw)
     if value is _UNREADABLE:
-        problems = [Problem(field, "owner_unknown")]
-    else:
-        # A cell has no "this is another person" step: the same-name confirmation stays the form's.
-        result = write_contact({field: value}, current_user, "inline", contact,
-                               int(version) if version.isdigit() else -1, same_name_confirmed=True)
-        problems = [] if result.stale else result.problems
-    if problems:
-        if plain:
-            flash(message(problems[0]), "error")
-            return redirect(_list_url())
-        return _row_response(contact_id, editing=field, value=raw, error=message(problems[0]), status=422)
+        return _refused(contact_id, field, raw, message(Problem(field, "owner_unknown")), 422)
+    # A cell has no "this is another person" step: the same-name confirmation stays the form's.
+    result = write_contact({field: value}, current_user, "inline", contact,
+                           int(version) if version.isdigit() else -1, same_name_confirmed=True)
     if result.stale:
-        entries = changes_since(contact_id, int(version) if version.isdigit() else 0)
-        who = entries[0].user.display_name if entries and entries[0].user else _("quelqu'un")
-        stale = _("Modifié entre-temps par %(who)s. Valeur actuelle : « %(current)s ». "
-                  "Entrée pour enregistrer la vôtre quand même, Échap pour annuler.",
-                  who=who, current=_display(field, getattr(db.session.get(type(contact), contact_id), field)))
-        if plain:
-            flash(stale, "error")
-            return redirect(_list_url())
-        return _row_response(contact_id, editing=field, value=raw, error=stale, status=409)
-    if plain:
+        return _refused(contact_id, field, raw, _stale_message(contact_id, field, version), 409)
+    if result.problems:
+        return _refused(contact_id, field, raw, message(result.problems[0]), 422)
+    if not is_partial():  # submitted before htmx took the form over: save, then back to the list
         flash(_("%(field)s enregistré.", field=INLINE_FIELDS[field]), "success")
         return redirect(_list_url())
     response = _row_response(contact_id)
@@ -98,6 +83,23 @@ def row_menu(contact_id):
     if row is None:
         abort(404)
     return render_template("partials/contacts/_row_menu_items.html", row=row)
+
+
+def _refused(contact_id: int, field: str, raw: str, error: str, status: int):
+    """The cell's editor again with the error, or the list with the error flashed for a plain request."""
+    if not is_partial():
+        flash(error, "error")
+        return redirect(_list_url())
+    return _row_response(contact_id, editing=field, value=raw, error=error, status=status)
+
+
+def _stale_message(contact_id: int, field: str, version: str) -> str:
+    """Who saved the contact since the user's version, and the cell's value now."""
+    entries = changes_since(contact_id, int(version) if version.isdigit() else 0)
+    who = entries[0].user.display_name if entries and entries[0].user else _("quelqu'un")
+    return _("Modifié entre-temps par %(who)s. Valeur actuelle : « %(current)s ». "
+             "Entrée pour enregistrer la vôtre quand même, Échap pour annuler.",
+             who=who, current=_display(field, getattr(db.session.get(Contact, contact_id), field)))
 
 
 def _parsed(field: str, raw: str):

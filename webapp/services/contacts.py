@@ -235,10 +235,12 @@ class WriteResult:
 
     @property
     def saved(self) -> bool:
+        """Whether the values were written."""
         return not self.problems and not self.same_name
 
     @property
     def stale(self) -> bool:
+        """Whether someone saved the contact since the version the channel read."""
         return any(problem.code == "stale" for problem in self.problems)
 
 
@@ -279,8 +281,7 @@ def check_contact(values: Mapping[str, Any], actor: User | None, contact: Contac
 def write_contact(values: Mapping[str, Any], actor: User | None, via: str, contact: Contact | None = None,
                   expected_version: int | None = None, links=KEEP, photo=KEEP, skill_ids: list[int] | None = None,
                   same_name_confirmed: bool = False) -> WriteResult:
-    """Create (without `contact`) or update a contact from plain values, for any channel; nothing is written when
-    a rule refuses them, a namesake needs confirming or someone saved the contact since `expected_version`."""
+    """Create (without `contact`) or update a contact from plain values; nothing written on any problem or namesake."""
     check = check_contact(values, actor, contact, same_name_confirmed)
     if check.problems or check.same_name:
         return WriteResult(contact=contact, problems=check.problems, same_name=check.same_name)
