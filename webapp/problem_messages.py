@@ -32,6 +32,7 @@ def message(problem: Problem) -> str:
             return _("Choisissez un commercial de la liste.")
         case "same_name":
             return _("Un contact du même nom existe déjà chez ce client :")
+    # "stale" has no sentence here: each channel says who saved in between (see contacts/saving.changes_since).
     raise ValueError(f"no message for {problem.code!r}")
 
 

@@ -42,19 +42,24 @@ def save_contact(form: ContactForm, user: User, contact: Contact | None, photo_f
         except PhotoError as error:
             form.photo.errors.append(str(error))
     version = int(form.version.data or 0)
+    confirmed = bool(form.confirm_same_name.data)
     if form.photo.errors:  # still show what the rules say of the other fields
-        result = check_contact(values, user, contact, bool(form.confirm_same_name.data))
+        problems, result = check_contact(values, user, contact, confirmed), None
     else:
         result = write_contact(values, user, via, contact, version, links=form.link_values(), photo=photo,
-                               same_name_confirmed=bool(form.confirm_same_name.data))
-    if not form.photo.errors and result.stale:
+                               same_name_confirmed=confirmed)
+        problems = result.problems
+    if result and result.stale:
         outcome.contact = db.session.get(Contact, contact.id)
         outcome.conflict = changes_since(contact.id, version)
         return outcome
-    outcome.same_name = result.same_name
-    for problem in result.problems:
-        getattr(form, problem.field).errors.append(_problem_message(problem, user))
-    if form.photo.errors or result.problems or result.same_name:
+    for problem in problems:
+        if problem.code == "same_name":  # not an error: the form asks to confirm it is another person
+            outcome.same_name = list(db.session.scalars(select(Contact).where(
+                Contact.id.in_(problem.params["contact_ids"]))))
+        else:
+            getattr(form, problem.field).errors.append(_problem_message(problem, user))
+    if form.photo.errors or problems:
         return outcome
     outcome.contact = result.contact
     outcome.warnings = [message(problem) for problem in result.warnings]

@@ -46,7 +46,6 @@ def authenticate(email: str, password: str) -> LoginResult:
         throttle.failures = 0
         result.locked_until = throttle.locked_until
     db.session.add(throttle)
-    db.session.flush()
     return result
 
 

@@ -2,8 +2,9 @@
 
 A selection is an id subquery (checked rows, or "every contact matching the filters" re-applied by the server),
 always intersected with what the user may see. Reassignment and mailing-list changes are single set-based
-statements in the request's one transaction (all or nothing), audit rows included; nothing loads the contacts as objects, so
-100,000 contacts cost a few statements and bounded memory."""
+statements in the request's one transaction (all or nothing), audit rows included; nothing loads the contacts as
+objects, so 100,000 contacts cost a few statements and bounded memory. None of these columns feeds a derived one
+(test_bulk_service checks they still equal derived_columns() after an update)."""
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime

@@ -25,8 +25,9 @@ FIELDS = ("client_id", "gender", "last_name", "first_name", "department_id", "fu
           "left_company", "owner_id", "email", "phone", "mobile", "fax", "street", "street2", "postal_code", "city",
           "country", "notes", "vcard_role", "categories", "birthday", "vcard_uid")
 PHONES = ("phone", "mobile", "fax")
-# Text columns whose length the rules check (the others are ids, booleans, codes or dates).
-_TEXT_FIELDS = tuple(name for name in FIELDS if name in rules.MAX_LENGTHS)
+# Text columns whose length the rules check (the others are ids, booleans, codes or dates; the e-mail rule checks
+# the address's length itself).
+_TEXT_FIELDS = tuple(name for name in FIELDS if name in rules.MAX_LENGTHS and name != "email")
 KEEP = object()  # "leave the photo / links as they are"
 
 
@@ -216,14 +217,6 @@ def same_name_at_client(client_id: int, last_name: str, first_name: str,
 
 
 @dataclass
-class Check:
-    """The field rules' verdict on values: problems that refuse them, and the namesakes needing a confirmation."""
-
-    problems: list[Problem] = field(default_factory=list)
-    same_name: list[Contact] = field(default_factory=list)
-
-
-@dataclass
 class WriteResult:
     """What write_contact did: the contact and its changes, or the problems that kept anything from being written."""
 
@@ -231,12 +224,11 @@ class WriteResult:
     changes: dict = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-    same_name: list[Contact] = field(default_factory=list)
 
     @property
     def saved(self) -> bool:
         """Whether the values were written."""
-        return not self.problems and not self.same_name
+        return not self.problems
 
     @property
     def stale(self) -> bool:
@@ -244,47 +236,49 @@ class WriteResult:
         return any(problem.code == "stale" for problem in self.problems)
 
 
-def owner_problem(owner_id: int | None, field_name: str = "owner_id") -> Problem | None:
+def owner_problem(owner_id: int | None) -> Problem | None:
     """An "owner_unknown" problem unless the contact is left unassigned or given to an active user."""
     if owner_id is None or db.session.scalar(select(User.id).where(User.id == owner_id, User.active)):
         return None
-    return Problem(field_name, "owner_unknown")
+    return Problem("owner_id", "owner_unknown")
 
 
 def check_contact(values: Mapping[str, Any], actor: User | None, contact: Contact | None = None,
-                  same_name_confirmed: bool = False) -> Check:
-    """Check the values a channel wants to write (every field on a creation, the given ones on an update)."""
-    check = Check()
+                  same_name_confirmed: bool = False) -> list[Problem]:
+    """The problems of the values a channel wants to write (every field on a creation, the given ones on an update)."""
+    problems = []
     exclude_id = contact.id if contact else None
     required = rules.REQUIRED if contact is None else [name for name in rules.REQUIRED if name in values]
-    check.problems += [problem for name in required if (problem := rules.required_problem(name, values.get(name)))]
-    check.problems += [problem for name in _TEXT_FIELDS if name in values
-                       if (problem := rules.length_problem(name, values[name]))]
+    problems += [problem for name in required if (problem := rules.required_problem(name, values.get(name)))]
+    problems += [problem for name in _TEXT_FIELDS if name in values
+                 if (problem := rules.length_problem(name, values[name]))]
     if values.get("email"):
         if problem := rules.email_problem(values["email"]):
-            check.problems.append(problem)
+            problems.append(problem)
         elif other := email_taken_by(values["email"], exclude_id):
-            check.problems.append(Problem("email", "email_taken", {"contact_id": other.id}))
+            problems.append(Problem("email", "email_taken", {"contact_id": other.id}))
     if client_id := values.get("client_id"):
         visible = select(Client.id).where(Client.id == client_id)
         if not db.session.scalar(visible.where(client_visible(actor)) if actor else visible):
-            check.problems.append(Problem("client_id", "client_unknown"))
+            problems.append(Problem("client_id", "client_unknown"))
     if "owner_id" in values and (contact is None or values["owner_id"] != contact.owner_id):
-        check.problems += filter(None, [owner_problem(values["owner_id"])])
+        if problem := owner_problem(values["owner_id"]):
+            problems.append(problem)
     names = {name: values.get(name, getattr(contact, name, None)) for name in ("client_id", "last_name", "first_name")}
     if not same_name_confirmed and names["client_id"] and (contact is None or values.keys() & names.keys()):
-        check.same_name = same_name_at_client(names["client_id"], names["last_name"] or "",
-                                              names["first_name"] or "", exclude_id)
-    return check
+        namesakes = same_name_at_client(names["client_id"], names["last_name"] or "", names["first_name"] or "",
+                                        exclude_id)
+        if namesakes:
+            problems.append(Problem("last_name", "same_name", {"contact_ids": [other.id for other in namesakes]}))
+    return problems
 
 
 def write_contact(values: Mapping[str, Any], actor: User | None, via: str, contact: Contact | None = None,
                   expected_version: int | None = None, links=KEEP, photo=KEEP, skill_ids: list[int] | None = None,
                   same_name_confirmed: bool = False) -> WriteResult:
-    """Create (without `contact`) or update a contact from plain values; nothing written on any problem or namesake."""
-    check = check_contact(values, actor, contact, same_name_confirmed)
-    if check.problems or check.same_name:
-        return WriteResult(contact=contact, problems=check.problems, same_name=check.same_name)
+    """Create (without `contact`) or update a contact from plain values; nothing is written on any problem."""
+    if problems := check_contact(values, actor, contact, same_name_confirmed):
+        return WriteResult(contact=contact, problems=problems)
     actor_id = actor.id if actor else None
     country = values.get("country", getattr(contact, "country", None))
     warnings = [problem for name in PHONES if name in values

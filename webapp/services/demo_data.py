@@ -285,8 +285,8 @@ class _Demo:
                                       f"{rng.randrange(16 ** 6):06x}"))
         if rng.random() < 0.05:
             links.append(("website", f"https://www.{account['domain']}"))
-        return {"row": {**values, **derived_columns(values, row["name"])}, "skills": chosen, "links": links, "account": account,
-                "given": bool(given)}
+        return {"row": {**values, **derived_columns(values, row["name"])}, "skills": chosen, "links": links,
+                "account": account, "given": bool(given)}
 
     def _email(self, first: str, last: str, domain: str) -> str:
         """first.last@domain, numbered when taken."""
