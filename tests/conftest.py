@@ -22,6 +22,7 @@ from webapp.extensions import db as _db
 from webapp.models import Client, Contact, Entity, Role, User
 from webapp.services.accounts import hash_password
 from webapp.services.reference_data import load_reference_data
+from webapp.unit_of_work import unit_of_work
 
 from .contacts_csv import write_contacts_csv
 
@@ -89,7 +90,7 @@ def _clean_tables(request):
         yield
         return
     app = request.getfixturevalue("app")
-    with app.app_context():
+    with app.app_context(), unit_of_work():
         load_reference_data()
     yield
     with app.app_context():

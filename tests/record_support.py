@@ -7,7 +7,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.models import (Contact, MailingList, MailingListSubscription, Role, RoleRight, Task, TaskAttachment,
                            TaskType, User)
-from webapp.services.phones import to_e164
+from webapp.phones import to_e164
 
 HOSTILE = ["<script>alert(1)</script>", "javascript:alert(1)", "\u202egnp.exe", "😀 émoji ✓", "Robert'); DROP--"]
 

@@ -6,7 +6,7 @@ import pytest
 from webapp.extensions import db
 from webapp.formatting import deals_summary
 from webapp.models import Deal, Opportunity, Proposal, Sector, Skill
-from webapp.services.phones import to_e164
+from webapp.phones import to_e164
 
 from .conftest import HX, strip_tags
 

@@ -8,7 +8,7 @@ from webapp import queries
 from webapp.extensions import db
 from webapp.models import Deal, Opportunity, Origin, RevenueRange, Sector, SizeBand, Skill, User, contact_skills
 from webapp.queries import ContactQuery
-from webapp.services.phones import to_e164
+from webapp.phones import to_e164
 
 
 def _ref_id(app, model, label):

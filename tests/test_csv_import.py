@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import AuditEntry, Client, Contact, User
-from webapp.services.csv_rows import COLUMNS, e164
-from webapp.services.phones import to_e164
+from webapp.services.csv_rows import COLUMNS
+from webapp.phones import e164, to_e164
 from webapp.text import fold
 
 HEADER = ",".join(COLUMNS)

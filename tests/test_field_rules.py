@@ -4,7 +4,7 @@ import csv
 import pytest
 from email_validator import EmailNotValidError, validate_email
 
-from webapp.contacts.rules import email_error
+from webapp.rules import email_problem
 
 CRAFTED = [
     "prenom.nom@societe.fr", "Prenom.Nom@Societe.FR", "o'brien+crm@exemple.fr", "a!#$%&'*+/=?^_`{|}~-@exemple.fr",
@@ -29,7 +29,7 @@ def library_says_valid(address: str) -> bool:
 @pytest.mark.parametrize("address", CRAFTED)
 def test_email_rule_agrees_with_email_validator(address, app):
     with app.test_request_context():
-        assert (email_error(address) is None) == library_says_valid(address), address
+        assert (email_problem(address) is None) == library_says_valid(address), address
 
 
 def test_email_rule_agrees_on_a_contacts_file(app, contacts_csv):
@@ -37,5 +37,5 @@ def test_email_rule_agrees_on_a_contacts_file(app, contacts_csv):
         addresses = [row["email"] for row in csv.DictReader(handle) if row["email"]]
     assert len(addresses) > 500
     with app.test_request_context():
-        disagreements = [a for a in addresses if (email_error(a) is None) != library_says_valid(a)]
+        disagreements = [a for a in addresses if (email_problem(a) is None) != library_says_valid(a)]
     assert disagreements == []

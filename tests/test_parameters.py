@@ -13,6 +13,7 @@ from webapp.models import (AuditEntry, Client, Department, Entity, MailingList, 
                            contact_skills)
 from webapp.rights import PARAMETERS
 from webapp.services import parameters as service
+from webapp.unit_of_work import unit_of_work
 
 MODELS = {
     "entities": Entity, "sectors": Sector, "size-bands": SizeBand, "revenue-ranges": RevenueRange, "origins": Origin,
@@ -47,7 +48,7 @@ def extra_values(slug):
 
 def add(app, slug, label, **values):
     """A value made through the service, as the add form would; returns its id."""
-    with app.app_context():
+    with app.app_context(), unit_of_work():
         kind = service.KINDS[RECORD_TYPES[slug]]
         return service.create_item(kind, {"label": label, **extra_values(slug), **values}, None).id
 

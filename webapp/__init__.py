@@ -9,6 +9,7 @@ from .config import INSTANCE, ROOT, Config
 from .countries import country_name
 from .extensions import babel, csrf, db, migrate
 from .htmx import HTMX_CONFIG, is_partial
+from .unit_of_work import init_unit_of_work
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -21,6 +22,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
 
     db.init_app(app)
+    init_unit_of_work(app)  # the one place a request's writes are committed (or rolled back)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, default_translation_directories=str(ROOT / "translations"))

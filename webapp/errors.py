@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .extensions import db
+from . import unit_of_work
 from .htmx import is_partial
 
 MESSAGES = {
@@ -45,6 +45,6 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def server_error(error):
-        db.session.rollback()
+        unit_of_work.rollback()  # before rendering: the failed request may have left the session unusable
         app.logger.exception("unhandled error", exc_info=getattr(error, "original_exception", error))
         return render_error(500)

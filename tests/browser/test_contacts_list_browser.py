@@ -3,7 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
-from webapp.services.phones import to_e164
+from webapp.phones import to_e164
 
 
 def _world(make):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Task
-from webapp.services.phones import to_e164
+from webapp.phones import to_e164
 
 
 def _world(make):

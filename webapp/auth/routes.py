@@ -4,7 +4,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import db
+from .. import unit_of_work
 from ..return_urls import local_url
 from ..services.accounts import authenticate
 from . import bp
@@ -26,6 +26,8 @@ def login():
         return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
     result = authenticate(form.email.data, form.password.data)
     if result.user is None:
+        # The failure count must outlive this 4xx answer, which would otherwise roll it back.
+        unit_of_work.commit()
         if result.locked_until:
             message = _("Trop de tentatives échouées. Réessayez après %(time)s.",
                         time=format_datetime(result.locked_until, "HH:mm"))
@@ -56,5 +58,4 @@ def set_language():
     language = request.form.get("language")
     if language in current_app.config["LANGUAGES"]:
         current_user.language = language
-        db.session.commit()
     return redirect(_safe_next(request.form.get("next")))

@@ -7,6 +7,7 @@ from ..extensions import db
 from ..models import Role, User
 from ..services.accounts import hash_password
 from ..services.reference_data import ensure_entity, load_reference_data
+from ..unit_of_work import unit_of_work
 
 crm_cli = AppGroup("crm", help="Contacts clients: set-up and data commands.")
 
@@ -14,7 +15,8 @@ crm_cli = AppGroup("crm", help="Contacts clients: set-up and data commands.")
 @crm_cli.command("init")
 def init_command():
     """Load the reference lists, rights and roles (safe to run again)."""
-    load_reference_data()
+    with unit_of_work():
+        load_reference_data()
     click.echo("Reference lists, rights and roles are in place.")
 
 
@@ -28,26 +30,26 @@ def create_user_command(email, password, full_name, roles, entities):
     """Create a user who can log in, or update the one with this e-mail."""
     if len(password) < 12:
         raise click.BadParameter("use 12 characters or more", param_hint="--password")
-    last_name, _sep, first_name = full_name.strip().partition(" ")
-    found_roles = []
-    for name in roles:
-        role = db.session.scalars(select(Role).where(Role.name == name)).first()
-        if role is None:
-            known = ", ".join(db.session.scalars(select(Role.name)))
-            raise click.BadParameter(f"unknown role {name!r} (known: {known}; run `crm init` first)",
-                                     param_hint="--role")
-        found_roles.append(role)
-    user = db.session.scalars(select(User).where(func.lower(User.email) == email.lower())).first()
-    if user is None:
-        user = User(email=email.lower())
-        db.session.add(user)
-    user.set_names(last_name, first_name)
-    user.password_hash = hash_password(password)
-    user.session_version = (user.session_version or 0) + 1
-    user.active = True
-    user.roles = found_roles
-    user.entities = [ensure_entity(name) for name in entities]
-    db.session.commit()
+    with unit_of_work():
+        last_name, _sep, first_name = full_name.strip().partition(" ")
+        found_roles = []
+        for name in roles:
+            role = db.session.scalars(select(Role).where(Role.name == name)).first()
+            if role is None:
+                known = ", ".join(db.session.scalars(select(Role.name)))
+                raise click.BadParameter(f"unknown role {name!r} (known: {known}; run `crm init` first)",
+                                         param_hint="--role")
+            found_roles.append(role)
+        user = db.session.scalars(select(User).where(func.lower(User.email) == email.lower())).first()
+        if user is None:
+            user = User(email=email.lower())
+            db.session.add(user)
+        user.set_names(last_name, first_name)
+        user.password_hash = hash_password(password)
+        user.session_version = (user.session_version or 0) + 1
+        user.active = True
+        user.roles = found_roles
+        user.entities = [ensure_entity(name) for name in entities]
     click.echo(f"User {user.display_name} <{user.email}> is ready.")
 
 

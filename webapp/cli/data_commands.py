@@ -6,10 +6,10 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..extensions import db
 from ..services.csv_import import CsvImport
 from ..services.csv_rows import CsvFormatError
 from ..services.demo_data import DEFAULT_PASSWORD, DemoDataError, contact_count, load_demo_data
+from ..unit_of_work import commit, rollback, unit_of_work
 from . import crm_cli
 
 # How the report names each kind of record.
@@ -37,6 +37,12 @@ def _fail(message: str) -> None:
     raise SystemExit(1)
 
 
+def _batch_done(bar, lines: int) -> None:
+    """Keep each imported batch (a failed run resumes where it stopped), then move the progress bar."""
+    commit()
+    bar.update(lines)
+
+
 @crm_cli.command("import-csv")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_csv_command(path: Path):
@@ -48,9 +54,9 @@ def import_csv_command(path: Path):
         _fail(f"{path} refusé, rien n'a été importé : {error}")
     try:
         with click.progressbar(length=max(job.lines - 1, 1), label="Import des contacts", file=sys.stderr) as bar:
-            report = job.run(on_progress=bar.update)
+            report = job.run(on_progress=lambda lines: _batch_done(bar, lines))
     except SQLAlchemyError as error:
-        db.session.rollback()
+        rollback()
         _fail(f"la base a refusé l'écriture ({getattr(error, 'orig', None) or error}). Les lots déjà validés "
               "sont enregistrés : relancer la commande reprend là où elle s'est arrêtée.")
     seconds = time.perf_counter() - started
@@ -82,7 +88,8 @@ def demo_data_command(contacts: int, seed: int, password: str, if_empty: bool):
         return
     started = time.perf_counter()
     try:
-        report = load_demo_data(contacts, seed, password)
+        with unit_of_work():
+            report = load_demo_data(contacts, seed, password)
     except DemoDataError as error:
         _fail(str(error))
     seconds = time.perf_counter() - started

@@ -6,7 +6,6 @@ from werkzeug.datastructures import MultiDict
 
 from .. import rights
 from ..access import requires
-from ..extensions import db
 from ..htmx import render
 from ..queries import ContactQuery
 from ..scope import client_visible, get_client_or_404
@@ -43,7 +42,6 @@ def new():
     form = ClientForm(user=current_user)
     if form.validate_on_submit() and _no_duplicate(form):
         client = service.create_client(form.values(), form.entity_values(), current_user.id)
-        db.session.commit()
         flash(_("Le compte « %(name)s » a été créé.", name=client.name), "success")
         return redirect(url_for(".show", client_id=client.id))
     return _form_page(form, _("Nouveau compte client"), url_for(".new"), url_for(".index"))
@@ -57,7 +55,6 @@ def edit(client_id):
     form = ClientForm(user=current_user, client=client)
     if form.validate_on_submit() and _no_duplicate(form, client.id):
         service.update_client(client, form.values(), form.entity_values(), current_user.id)
-        db.session.commit()
         flash(_("Le compte « %(name)s » a été enregistré.", name=client.name), "success")
         return redirect(url_for(".show", client_id=client.id))
     return _form_page(form, _("Modifier le compte · %(name)s", name=client.name),
@@ -82,7 +79,6 @@ def _set_archived(client_id: int, archived: bool, message: str):
     """Archive or restore, then back to the account's record with a message."""
     client = get_client_or_404(current_user, client_id)
     service.set_archived(client, archived, current_user.id)
-    db.session.commit()
     flash(message % {"name": client.name}, "success")
     return redirect(url_for(".show", client_id=client.id))
 

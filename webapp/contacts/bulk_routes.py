@@ -10,16 +10,18 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from .. import rights
+from .. import problem_messages, rights
 from ..access import requires
 from ..dialogs import saved
 from ..errors import render_error
 from ..extensions import db
 from ..htmx import is_partial, toast, trigger
-from ..models import MailingList, User
+from ..models import MailingList
 from ..queries import ContactQuery
 from ..return_urls import local_url
+from ..rules import Problem
 from ..services import bulk
+from ..services.contacts import owner_problem
 from ..services.vcard import content_disposition
 from ..services.vcard_export import iter_vcf, iter_zip
 from . import bp
@@ -63,8 +65,8 @@ def bulk_reassign():
     selection = _selection()
     raw = request.form.get("owner_id", "")
     owner_id = int(raw) if raw.isdigit() else None
-    if raw and (owner_id is None or not db.session.scalar(select(User.id).where(User.id == owner_id, User.active))):
-        return render_error(422, _("Choisissez un commercial de la liste."))
+    if raw and (owner_id is None or owner_problem(owner_id)):
+        return render_error(422, problem_messages.message(Problem("owner_id", "owner_unknown")))
     result = bulk.reassign(current_user, selection, owner_id)
     message = ngettext("%(num)d contact réaffecté", "%(num)d contacts réaffectés", result.changed)
     message += _skipped(selection)

@@ -6,11 +6,10 @@ from flask_login import current_user
 from .. import rights
 from ..access import requires
 from ..dialogs import saved
-from ..extensions import db
 from ..htmx import is_partial, toast, trigger
 from ..scope import get_contact_or_404
 from ..errors import render_error
-from ..services.contacts import ContactInUseError, StaleContactError, delete_contact, update_contact, usage_of
+from ..services.contacts import ContactInUseError, delete_contact, usage_of, write_contact
 from . import bp
 from .choices import client_choices, fill_choices
 from .forms import ContactForm
@@ -112,9 +111,7 @@ def delete(contact_id):
         name = contact.display_name
         try:
             delete_contact(contact, current_user.id, "form")
-            db.session.commit()
         except ContactInUseError as error:  # used between the confirmation and now
-            db.session.rollback()
             usage = error.usage
         else:
             return _deleted(name)
@@ -139,12 +136,9 @@ def mark_left(contact_id):
     """A quitté l'entreprise: the contact becomes inactive (offered instead of deleting a used contact)."""
     contact = get_contact_or_404(current_user, contact_id)
     version = request.form.get("version", "")
-    try:
-        update_contact(contact, {"left_company": True}, int(version) if version.isdigit() else -1,
-                       current_user.id, "form")
-        db.session.commit()
-    except StaleContactError:
-        db.session.rollback()
+    result = write_contact({"left_company": True}, current_user, "form", contact,
+                           int(version) if version.isdigit() else -1)
+    if result.stale:
         return render_error(409)
     message = _("%(name)s est marqué comme ayant quitté l'entreprise.", name=contact.display_name)
     if not is_partial():

@@ -1,4 +1,4 @@
-"""The contact form, shared by the dialog and the full page; field rules come from contacts/rules.py."""
+"""The contact form, shared by the dialog and the full page; field rules come from webapp/rules.py."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -7,7 +7,8 @@ from wtforms import (BooleanField, EmailField, FieldList, Form, FormField, Hidde
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from . import rules
+from .. import rules
+from ..problem_messages import LINK_LABELS, message
 
 
 def _optional_int(value):
@@ -28,12 +29,12 @@ def _line(value):
 class LinkForm(Form):
     """One social profile or web link."""
 
-    kind = SelectField(_l("Type"), choices=as_choices(rules.LINK_KINDS.items()), default="linkedin")
+    kind = SelectField(_l("Type"), choices=as_choices(LINK_LABELS.items()), default="linkedin")
     url = StringField(_l("Lien"), filters=[_line], validators=[Optional()])
 
     def validate_url(self, field):
-        if error := rules.url_error(field.data):
-            raise ValidationError(error)
+        if problem := rules.url_problem(field.data):
+            raise ValidationError(message(problem))
 
 
 class ContactForm(FlaskForm):
@@ -75,8 +76,8 @@ class ContactForm(FlaskForm):
     confirm_same_name = BooleanField(_l("Je confirme qu'il s'agit d'une autre personne"))
 
     def validate_email(self, field):
-        if error := rules.email_error(field.data):
-            raise ValidationError(error)
+        if problem := rules.email_problem(field.data):
+            raise ValidationError(message(problem))
 
     def validate_country(self, field):
         if field.data and field.data not in {choice.value for choice in field.choices}:
@@ -102,5 +103,5 @@ class ContactForm(FlaskForm):
 
     def phone_warnings(self) -> dict[str, str]:
         """Numbers kept as typed because they could not be read."""
-        return {name: warning for name in ("phone", "mobile", "fax")
-                if (warning := rules.phone_warning(getattr(self, name).data, self.country.data))}
+        return {name: message(problem) for name in ("phone", "mobile", "fax")
+                if (problem := rules.phone_problem(name, getattr(self, name).data, self.country.data))}

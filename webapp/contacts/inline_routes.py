@@ -5,24 +5,25 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
-from .. import rights
+from .. import rights, rules
 from ..access import requires
 from ..extensions import db
 from ..htmx import is_partial, toast
-from ..models import User
+from ..models import Contact, User
+from ..problem_messages import message
 from ..queries import ContactQuery
 from ..return_urls import referrer_url
+from ..rules import Problem
 from ..scope import get_contact_or_404
-from ..services.contacts import StaleContactError, update_contact
-from . import bp, rules
+from ..services.contacts import write_contact
+from . import bp
 from .choices import owner_choices
 from .saving import changes_since
 
 INLINE_FIELDS = {"last_name": _l("Nom"), "first_name": _l("Prénom"), "function": _l("Fonction"),
                  "phone": _l("Téléphone"), "mobile": _l("Mobile"), "fax": _l("Fax"), "owner_id": _l("Affecté à")}
-REQUIRED = {"last_name", "first_name", "function"}
+_UNREADABLE = object()
 
 
 @bp.get("/contacts/<int:contact_id>/row")
@@ -48,36 +49,23 @@ def save_cell(contact_id, field):
     if field not in INLINE_FIELDS:
         abort(404)
     contact = get_contact_or_404(current_user, contact_id)
-    raw = request.form.get("value", "")
-    plain = not is_partial()  # submitted before htmx took the form over: save, then back to the list
-    value, error = _checked(field, raw)
-    version = request.form.get("version", "")
-    if error:
-        if plain:
-            flash(error, "error")
-            return redirect(_list_url())
-        return _row_response(contact_id, editing=field, value=raw, error=error, status=422)
-    try:
-        changes = update_contact(contact, {field: value}, int(version) if version.isdigit() else -1,
-                                 current_user.id, "inline")
-        db.session.commit()
-    except StaleContactError:
-        db.session.rollback()
-        entries = changes_since(contact_id, int(version) if version.isdigit() else 0)
-        who = entries[0].user.display_name if entries and entries[0].user else _("quelqu'un")
-        message = _("Modifié entre-temps par %(who)s. Valeur actuelle : « %(current)s ». "
-                    "Entrée pour enregistrer la vôtre quand même, Échap pour annuler.",
-                    who=who, current=_display(field, getattr(db.session.get(type(contact), contact_id), field)))
-        if plain:
-            flash(message, "error")
-            return redirect(_list_url())
-        return _row_response(contact_id, editing=field, value=raw, error=message, status=409)
-    if plain:
+    raw, version = request.form.get("value", ""), request.form.get("version", "")
+    value = _parsed(field, raw)
+    if value is _UNREADABLE:
+        return _refused(contact_id, field, raw, message(Problem(field, "owner_unknown")), 422)
+    # A cell has no "this is another person" step: the same-name confirmation stays the form's.
+    result = write_contact({field: value}, current_user, "inline", contact,
+                           int(version) if version.isdigit() else -1, same_name_confirmed=True)
+    if result.stale:
+        return _refused(contact_id, field, raw, _stale_message(contact_id, field, version), 409)
+    if result.problems:
+        return _refused(contact_id, field, raw, message(result.problems[0]), 422)
+    if not is_partial():  # submitted before htmx took the form over: save, then back to the list
         flash(_("%(field)s enregistré.", field=INLINE_FIELDS[field]), "success")
         return redirect(_list_url())
     response = _row_response(contact_id)
-    warning = rules.phone_warning(value or "") if field in ("phone", "mobile", "fax") else None
-    if changes.fields:
+    warning = message(result.warnings[0]) if result.warnings else None
+    if result.changes:
         toast(response, warning or _("%(field)s enregistré.", field=INLINE_FIELDS[field]), "info" if warning else
               "success")
     # After the swap (the edited row is replaced), so that focus can go back to the new cell.
@@ -97,20 +85,30 @@ def row_menu(contact_id):
     return render_template("partials/contacts/_row_menu_items.html", row=row)
 
 
-def _checked(field: str, raw: str):
-    """(value to store, error message) for one cell."""
+def _refused(contact_id: int, field: str, raw: str, error: str, status: int):
+    """The cell's editor again with the error, or the list with the error flashed for a plain request."""
+    if not is_partial():
+        flash(error, "error")
+        return redirect(_list_url())
+    return _row_response(contact_id, editing=field, value=raw, error=error, status=status)
+
+
+def _stale_message(contact_id: int, field: str, version: str) -> str:
+    """Who saved the contact since the user's version, and the cell's value now."""
+    entries = changes_since(contact_id, int(version) if version.isdigit() else 0)
+    who = entries[0].user.display_name if entries and entries[0].user else _("quelqu'un")
+    return _("Modifié entre-temps par %(who)s. Valeur actuelle : « %(current)s ». "
+             "Entrée pour enregistrer la vôtre quand même, Échap pour annuler.",
+             who=who, current=_display(field, getattr(db.session.get(Contact, contact_id), field)))
+
+
+def _parsed(field: str, raw: str):
+    """The value one cell's text stands for (the service checks it); _UNREADABLE for an owner that is no id."""
     if field == "owner_id":
         if not raw:
-            return None, None
-        if not raw.isdigit() or not db.session.scalar(select(User.id).where(User.id == int(raw), User.active)):
-            return None, _("Choisissez un commercial de la liste.")
-        return int(raw), None
-    value = rules.clean_line(raw)
-    if field in REQUIRED and not value:
-        return None, _("Ce champ est obligatoire.")
-    if error := rules.length_error(field, value):
-        return None, error
-    return value or None, None
+            return None
+        return int(raw) if raw.isdigit() and len(raw) < 10 else _UNREADABLE
+    return rules.clean_line(raw) or None
 
 
 def _display(field, value):

@@ -15,9 +15,9 @@ from werkzeug.datastructures import MultiDict
 from ..extensions import db
 from ..formatting import field_label
 from ..models import AuditEntry, Contact, ContactPhoto, MailingListSubscription, Task, TaskAttachment, TaskType, User
+from ..problem_messages import LINK_LABELS
 from ..services.contacts import usage_of
 from ..services.vcard import ExportCard, contact_to_vcard
-from .rules import LINK_KINDS
 
 TASK_PER_PAGE = (20, 50, 100, 200)
 TASK_STATUS_ORDER = {"todo": 0, "in_progress": 1, "done": 2, "cancelled": 3}
@@ -158,7 +158,7 @@ def social_links(contact: Contact) -> list[tuple[str, str, bool]]:
     for link in contact.links:
         url = (link.url or "").strip()
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-        result.append((str(LINK_KINDS.get(link.kind, link.kind)), url, scheme in ("http", "https") and "//" in url))
+        result.append((str(LINK_LABELS.get(link.kind, link.kind)), url, scheme in ("http", "https") and "//" in url))
     return result
 
 

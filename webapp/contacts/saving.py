@@ -1,16 +1,16 @@
-"""The add/edit workflow: checks that need the database (account, duplicates, photo), then the service call."""
+"""The add/edit workflow: the form's values and photo go to the contact service, its problems back onto the form."""
 from dataclasses import dataclass, field
 
 from flask import url_for
-from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import AuditEntry, Client, Contact, User
-from ..scope import client_visible, contact_visible
-from ..services.contacts import (KEEP, StaleContactError, create_contact, email_taken_by, same_name_at_client,
-                                 update_contact)
+from ..models import AuditEntry, Contact, User
+from ..problem_messages import message
+from ..rules import Problem
+from ..scope import contact_visible
+from ..services.contacts import KEEP, check_contact, write_contact
 from ..services.photos import PhotoError, process_photo
 from .forms import ContactForm
 
@@ -33,16 +33,6 @@ def save_contact(form: ContactForm, user: User, contact: Contact | None, photo_f
     """Check and save the form; on any problem the form carries the messages and nothing is written."""
     outcome = Outcome()
     values = form.values()
-    exclude_id = contact.id if contact else None
-    if values["client_id"] and not db.session.scalar(
-            select(Client.id).where(Client.id == values["client_id"], client_visible(user))):
-        form.client_id.errors.append(_("Ce compte client n'existe pas ou ne vous est pas accessible."))
-    if other := email_taken_by(values["email"], exclude_id):
-        message = _("Cette adresse e-mail est déjà celle d'un autre contact.")
-        if db.session.scalar(select(1).where(Contact.id == other.id, contact_visible(user))):
-            message = Markup('{} <a href="{}">{}</a>').format(
-                message, url_for("contacts.show", contact_id=other.id), other.display_name)
-        form.email.errors.append(message)
     photo = KEEP
     if form.remove_photo.data:
         photo = None
@@ -51,26 +41,40 @@ def save_contact(form: ContactForm, user: User, contact: Contact | None, photo_f
             photo = process_photo(photo_file.read())
         except PhotoError as error:
             form.photo.errors.append(str(error))
-    if values["client_id"] and not form.confirm_same_name.data:
-        outcome.same_name = same_name_at_client(values["client_id"], values["last_name"] or "",
-                                                values["first_name"] or "", exclude_id)
-    if form.errors or any(f.errors for f in form) or outcome.same_name:
+    version = int(form.version.data or 0)
+    confirmed = bool(form.confirm_same_name.data)
+    if form.photo.errors:  # still show what the rules say of the other fields
+        problems, result = check_contact(values, user, contact, confirmed), None
+    else:
+        result = write_contact(values, user, via, contact, version, links=form.link_values(), photo=photo,
+                               same_name_confirmed=confirmed)
+        problems = result.problems
+    if result and result.stale:
+        outcome.contact = db.session.get(Contact, contact.id)
+        outcome.conflict = changes_since(contact.id, version)
         return outcome
-    outcome.warnings = list(form.phone_warnings().values())
-    try:
-        if contact is None:
-            outcome.contact = create_contact(values, user.id, via, links=form.link_values(),
-                                             photo=None if photo in (KEEP, None) else photo)
+    for problem in problems:
+        if problem.code == "same_name":  # not an error: the form asks to confirm it is another person
+            outcome.same_name = list(db.session.scalars(select(Contact).where(
+                Contact.id.in_(problem.params["contact_ids"]))))
         else:
-            update_contact(contact, values, int(form.version.data or 0), user.id, via,
-                           links=form.link_values(), photo=photo)
-            outcome.contact = contact
-        db.session.commit()
-    except StaleContactError:
-        db.session.rollback()
-        outcome.contact = db.session.get(Contact, exclude_id)
-        outcome.conflict = changes_since(exclude_id, int(form.version.data or 0))
+            getattr(form, problem.field).errors.append(_problem_message(problem, user))
+    if form.photo.errors or problems:
+        return outcome
+    outcome.contact = result.contact
+    outcome.warnings = [message(problem) for problem in result.warnings]
     return outcome
+
+
+def _problem_message(problem: Problem, user: User) -> str:
+    """The problem's message; a taken e-mail links to the contact using it when the user may see that one."""
+    text = message(problem)
+    other_id = problem.params.get("contact_id") if problem.code == "email_taken" else None
+    if other_id and db.session.scalar(select(1).where(Contact.id == other_id, contact_visible(user))):
+        other = db.session.get(Contact, other_id)
+        return Markup('{} <a href="{}">{}</a>').format(text, url_for("contacts.show", contact_id=other.id),
+                                                       other.display_name)
+    return text
 
 
 def changes_since(contact_id: int, version: int) -> list[AuditEntry]:

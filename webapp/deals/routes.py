@@ -41,7 +41,6 @@ def new_opportunity(contact_id: int):
     next_url = local_url(request.args.get("next"), url_for("contacts.show", contact_id=contact.id))
     if form.validate_on_submit():
         service.create_opportunity(contact, form.values(), current_user.id)
-        db.session.commit()
         return saved(_("L'opportunité « %(title)s » a été ajoutée.", title=form.title.data), next_url)
     return form_response("partials/deals/_form.html", _("Ajouter une opportunité · %(name)s",
                                                         name=contact.display_name),
@@ -59,7 +58,6 @@ def new_proposal(opportunity_id: int):
     next_url = _next_url(opportunity)
     if form.validate_on_submit():
         service.create_proposal(opportunity, form.values(), current_user.id)
-        db.session.commit()
         return saved(_("La proposition « %(title)s » a été créée.", title=form.title.data), next_url)
     return form_response("partials/deals/_form.html", _("Faire une proposition · %(title)s", title=opportunity.title),
                          form, next_url, form_id="proposal-form",
@@ -75,7 +73,6 @@ def new_deal(proposal_id: int):
     next_url = _next_url(proposal)
     if form.validate_on_submit():
         service.create_deal(proposal, form.values(), current_user.id)
-        db.session.commit()
         return saved(_("L'affaire « %(title)s » a été créée.", title=form.title.data), next_url)
     return form_response("partials/deals/_form.html", _("Créer une affaire · %(title)s", title=proposal.title),
                          form, next_url, form_id="deal-form",

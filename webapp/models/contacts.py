@@ -6,8 +6,8 @@ from sqlalchemy import (Boolean, Column, Date, ForeignKey, Index, Integer, Large
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..text import digits, fold
 from .accounts import Client
+from .contact_keys import KEY_SOURCES, derived_columns
 from .people import User
 from .reference import Department, MailingList, Skill
 from .types import UTCDateTime, utcnow
@@ -53,7 +53,7 @@ class Contact(db.Model):
     birthday: Mapped[date | None] = mapped_column(Date)
     vcard_uid: Mapped[str | None] = mapped_column(String(255), index=True)
 
-    # Derived columns kept by refresh_keys(): sort and search ignore case and accents.
+    # Derived columns (contact_keys.derived_columns): sort and search ignore case and accents.
     company_key: Mapped[str] = mapped_column(String(200), default="")
     last_name_key: Mapped[str] = mapped_column(String(100), default="")
     first_name_key: Mapped[str] = mapped_column(String(100), default="")
@@ -111,28 +111,10 @@ class Contact(db.Model):
         return f"{self.last_name.upper()} {self.first_name}".strip()
 
     def refresh_keys(self, company_name: str | None = None) -> None:
-        """Recompute the sort and search columns from the current values."""
+        """Recompute the derived columns (sort keys, search text, E.164 phones) from the current values."""
         company = company_name if company_name is not None else (self.client.name if self.client else "")
-        self.company_key = fold(company)
-        self.last_name_key = fold(self.last_name)
-        self.first_name_key = fold(self.first_name)
-        self.function_key = fold(self.function) or None
-        self.email_key = fold(self.email) or None
-        phones = [p for p in (self.phone, self.mobile, self.fax) if p]
-        e164 = [p for p in (self.phone_e164, self.mobile_e164, self.fax_e164) if p]
-        self.search_text = " ".join(
-            part
-            for part in (
-                self.last_name_key,
-                self.first_name_key,
-                self.company_key,
-                self.function_key or "",
-                self.email_key or "",
-                *(digits(p) for p in phones),
-                *(digits(p) for p in e164),
-            )
-            if part
-        )
+        for name, value in derived_columns({name: getattr(self, name) for name in KEY_SOURCES}, company).items():
+            setattr(self, name, value)
 
 
 class ContactPhoto(db.Model):

@@ -37,7 +37,6 @@ def authenticate(email: str, password: str) -> LoginResult:
     if user and user.password_hash and password_ok and user.active:
         if throttle:
             db.session.delete(throttle)
-        db.session.commit()
         return LoginResult(user=user)
     throttle = throttle or LoginThrottle(key=key, failures=0)
     throttle.failures += 1
@@ -47,7 +46,6 @@ def authenticate(email: str, password: str) -> LoginResult:
         throttle.failures = 0
         result.locked_until = throttle.locked_until
     db.session.add(throttle)
-    db.session.commit()
     return result
 
 

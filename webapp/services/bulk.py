@@ -2,8 +2,9 @@
 
 A selection is an id subquery (checked rows, or "every contact matching the filters" re-applied by the server),
 always intersected with what the user may see. Reassignment and mailing-list changes are single set-based
-statements in one transaction (all or nothing), audit rows included; nothing loads the contacts as objects, so
-100,000 contacts cost a few statements and bounded memory."""
+statements in the request's one transaction (all or nothing), audit rows included; nothing loads the contacts as
+objects, so 100,000 contacts cost a few statements and bounded memory. None of these columns feeds a derived one
+(test_bulk_service checks they still equal derived_columns() after an update)."""
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -76,7 +77,6 @@ def reassign(user: User, selection: Selection, owner_id: int | None) -> Reassign
     db.session.execute(update(Contact).where(Contact.id.in_(target))
         .values(owner_id=owner_id, version=Contact.version + 1, updated_at=at, updated_by_id=user.id)
         .execution_options(synchronize_session=False))
-    db.session.commit()
     return ReassignResult(changed, at, owner_id)
 
 
@@ -97,7 +97,6 @@ def undo_reassign(user: User, at: datetime, owner_id: int | None) -> int:
     db.session.execute(update(Contact).where(Contact.id.in_(still))
                        .values(owner_id=previous, version=Contact.version + 1, updated_at=now, updated_by_id=user.id)
                        .execution_options(synchronize_session=False))
-    db.session.commit()
     return count
 
 
@@ -157,7 +156,6 @@ def change_subscriptions(user: User, selection: Selection, list_ids: list[int], 
                                                    sub.contact_id.in_(selection.ids))
             result.changed += _status_change(at, user, list_id, field_name, leaving, "subscribed",
                                              "unsubscribed", since)
-    db.session.commit()
     return result
 
 
@@ -209,5 +207,4 @@ def delete_unused(user: User, selection: Selection) -> DeleteResult:
                         if value not in (None, "", False)}, ensure_ascii=False)} for row in rows)
         db.session.execute(delete(Contact).where(Contact.id.in_(chunk)).execution_options(synchronize_session=False))
         result.deleted += len(chunk)
-    db.session.commit()
     return result

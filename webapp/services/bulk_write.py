@@ -1,5 +1,5 @@
 """Writing many rows at once (CSV import, demo data): bulk inserts fitted to each driver (COPY on PostgreSQL,
-sqlite3's executemany on SQLite, SQLAlchemy Core elsewhere), derived contact columns, audit rows."""
+sqlite3's executemany on SQLite, SQLAlchemy Core elsewhere) and their audit rows."""
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -10,7 +10,6 @@ from sqlalchemy import Table, insert, text
 
 from ..extensions import db
 from ..models import AUDIT_CHANNELS, AuditEntry
-from ..text import digits, fold
 
 
 def _driver() -> str:
@@ -129,20 +128,6 @@ def _sqlite_insert_returning(table: Table, rows: Sequence[Mapping], key_columns:
         for returned in connection.execute(statement, [value for row_values in page for value in row_values]):
             found[returned[1:]] = returned[0]
     return found
-
-
-def fill_contact_keys(values: dict, company_name: str) -> dict:
-    """Add a contact row's sort and search columns, computed as Contact.refresh_keys computes them."""
-    # The same rule as refresh_keys, with folds remembered; tests check both agree on every imported contact.
-    last_name_key, first_name_key = fold(values["last_name"]), fold(values["first_name"])
-    company_key, email_key = fold(company_name), fold(values["email"]) or None
-    function_key = fold(values["function"]) or None
-    phones = [digits(values[name]) for name in ("phone", "mobile", "fax") if values[name]]
-    e164 = [digits(values[name]) for name in ("phone_e164", "mobile_e164", "fax_e164") if values[name]]
-    parts = (last_name_key, first_name_key, company_key, function_key or "", email_key or "", *phones, *e164)
-    values.update(company_key=company_key, last_name_key=last_name_key, first_name_key=first_name_key,
-                  function_key=function_key, email_key=email_key, search_text=" ".join(part for part in parts if part))
-    return values
 
 
 def _shown(value) -> str:

@@ -3,15 +3,13 @@ from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..models import Client, Contact, Entity
+from ..models.contact_keys import KEY_SOURCES, derived_columns
 from ..text import fold
 from .audit import record_changes, record_created
 
 # The columns a form may write; entities travel apart (a many-to-many).
 FIELDS = ("name", "siren", "street", "street2", "postal_code", "city", "country", "owner_id", "size_band_id",
           "revenue_range_id", "sector_id", "origin_id")
-# What Contact.refresh_keys reads, besides the company's name.
-KEY_SOURCES = ("last_name", "first_name", "function", "email", "phone", "mobile", "fax", "phone_e164",
-               "mobile_e164", "fax_e164")
 BATCH = 500
 LA_POSTE_SIREN = "356000000"  # La Poste's SIREN breaks the Luhn rule; INSEE checks its digit sum instead
 
@@ -101,9 +99,8 @@ def refresh_contact_keys(client_id: int, company_name: str) -> int:
             return count
         updates = []
         for row in rows:
-            probe = Contact(**{name: getattr(row, name) for name in KEY_SOURCES})  # never added to the session
-            probe.refresh_keys(company_name=company_name)
-            updates.append({"b_id": row.id, "b_company": probe.company_key, "b_search": probe.search_text})
+            derived = derived_columns(row._mapping, company_name)
+            updates.append({"b_id": row.id, "b_company": derived["company_key"], "b_search": derived["search_text"]})
         db.session.execute(statement, updates)
         last_id, count = rows[-1].id, count + len(rows)
 

@@ -1,16 +1,23 @@
-"""Every write to a contact: create, update (refused when stale), delete (only when unused), all audited."""
+"""Every write to a contact: create, update (refused when stale), delete (only when unused), all audited.
+
+write_contact() is the one entry for every channel (form, inline cell, imports, CLI...): it checks plain values
+with the field rules of webapp/rules.py and answers with structured problems, which each channel words its way."""
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import ngettext
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import rules, unit_of_work
 from ..extensions import db
-from ..models import Client, Contact, ContactLink, ContactPhoto, Deal, Opportunity, Proposal, Task
+from ..models import Client, Contact, ContactLink, ContactPhoto, Deal, Opportunity, Proposal, Task, User
 from ..models.types import utcnow
+from ..rules import Problem
+from ..scope import client_visible
 from ..text import fold
 from .audit import record_changes, record_created, record_deleted
-from .phones import to_e164
 from .photos import ProcessedPhoto
 
 # The columns a form, an import or a bulk action may write; nothing else ever comes from the outside.
@@ -18,6 +25,9 @@ FIELDS = ("client_id", "gender", "last_name", "first_name", "department_id", "fu
           "left_company", "owner_id", "email", "phone", "mobile", "fax", "street", "street2", "postal_code", "city",
           "country", "notes", "vcard_role", "categories", "birthday", "vcard_uid")
 PHONES = ("phone", "mobile", "fax")
+# Text columns whose length the rules check (the others are ids, booleans, codes or dates; the e-mail rule checks
+# the address's length itself).
+_TEXT_FIELDS = tuple(name for name in FIELDS if name in rules.MAX_LENGTHS and name != "email")
 KEEP = object()  # "leave the photo / links as they are"
 
 
@@ -78,10 +88,7 @@ class Changes:
 
 
 def _normalise(contact: Contact) -> None:
-    """Recompute the E.164 phone forms (region from the contact's country, France by default) and the keys."""
-    region = contact.country if contact.country and len(contact.country) == 2 else "FR"
-    for name in PHONES:
-        setattr(contact, f"{name}_e164", to_e164(getattr(contact, name), region))
+    """Recompute the derived columns (keys, search text, E.164 phones) from the contact's values."""
     with db.session.no_autoflush:  # one UPDATE per save: an autoflush here would bump the version twice
         company = db.session.scalar(select(Client.name).where(Client.id == contact.client_id))
     contact.refresh_keys(company_name=company or "")
@@ -158,7 +165,7 @@ def update_contact(contact: Contact, values: dict, expected_version: int, user_i
     try:
         db.session.flush()
     except StaleDataError as error:
-        db.session.rollback()
+        unit_of_work.rollback()  # a failed flush leaves the session unusable: the unit of work is abandoned
         raise StaleContactError(contact.id) from error
     record_changes("contact", contact.id, changes, via, user_id)
     return Changes(changes)
@@ -207,3 +214,81 @@ def same_name_at_client(client_id: int, last_name: str, first_name: str,
     if exclude_id:
         query = query.where(Contact.id != exclude_id)
     return list(db.session.scalars(query.limit(5)))
+
+
+@dataclass
+class WriteResult:
+    """What write_contact did: the contact and its changes, or the problems that kept anything from being written."""
+
+    contact: Contact | None = None
+    changes: dict = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def saved(self) -> bool:
+        """Whether the values were written."""
+        return not self.problems
+
+    @property
+    def stale(self) -> bool:
+        """Whether someone saved the contact since the version the channel read."""
+        return any(problem.code == "stale" for problem in self.problems)
+
+
+def owner_problem(owner_id: int | None) -> Problem | None:
+    """An "owner_unknown" problem unless the contact is left unassigned or given to an active user."""
+    if owner_id is None or db.session.scalar(select(User.id).where(User.id == owner_id, User.active)):
+        return None
+    return Problem("owner_id", "owner_unknown")
+
+
+def check_contact(values: Mapping[str, Any], actor: User | None, contact: Contact | None = None,
+                  same_name_confirmed: bool = False) -> list[Problem]:
+    """The problems of the values a channel wants to write (every field on a creation, the given ones on an update)."""
+    problems = []
+    exclude_id = contact.id if contact else None
+    required = rules.REQUIRED if contact is None else [name for name in rules.REQUIRED if name in values]
+    problems += [problem for name in required if (problem := rules.required_problem(name, values.get(name)))]
+    problems += [problem for name in _TEXT_FIELDS if name in values
+                 if (problem := rules.length_problem(name, values[name]))]
+    if values.get("email"):
+        if problem := rules.email_problem(values["email"]):
+            problems.append(problem)
+        elif other := email_taken_by(values["email"], exclude_id):
+            problems.append(Problem("email", "email_taken", {"contact_id": other.id}))
+    if client_id := values.get("client_id"):
+        visible = select(Client.id).where(Client.id == client_id)
+        if not db.session.scalar(visible.where(client_visible(actor)) if actor else visible):
+            problems.append(Problem("client_id", "client_unknown"))
+    if "owner_id" in values and (contact is None or values["owner_id"] != contact.owner_id):
+        if problem := owner_problem(values["owner_id"]):
+            problems.append(problem)
+    names = {name: values.get(name, getattr(contact, name, None)) for name in ("client_id", "last_name", "first_name")}
+    if not same_name_confirmed and names["client_id"] and (contact is None or values.keys() & names.keys()):
+        namesakes = same_name_at_client(names["client_id"], names["last_name"] or "", names["first_name"] or "",
+                                        exclude_id)
+        if namesakes:
+            problems.append(Problem("last_name", "same_name", {"contact_ids": [other.id for other in namesakes]}))
+    return problems
+
+
+def write_contact(values: Mapping[str, Any], actor: User | None, via: str, contact: Contact | None = None,
+                  expected_version: int | None = None, links=KEEP, photo=KEEP, skill_ids: list[int] | None = None,
+                  same_name_confirmed: bool = False) -> WriteResult:
+    """Create (without `contact`) or update a contact from plain values; nothing is written on any problem."""
+    if problems := check_contact(values, actor, contact, same_name_confirmed):
+        return WriteResult(contact=contact, problems=problems)
+    actor_id = actor.id if actor else None
+    country = values.get("country", getattr(contact, "country", None))
+    warnings = [problem for name in PHONES if name in values
+                if (problem := rules.phone_problem(name, values[name], country))]
+    if contact is None:
+        created = create_contact(dict(values), actor_id, via, links=None if links is KEEP else links,
+                                 photo=None if photo in (KEEP, None) else photo, skill_ids=skill_ids)
+        return WriteResult(contact=created, warnings=warnings)
+    try:
+        changes = update_contact(contact, dict(values), expected_version, actor_id, via, links=links, photo=photo)
+    except StaleContactError:
+        return WriteResult(contact=contact, problems=[Problem("version", "stale", {"contact_id": contact.id})])
+    return WriteResult(contact=contact, changes=changes.fields, warnings=warnings)

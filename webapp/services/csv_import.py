@@ -1,5 +1,5 @@
 """Importing the contacts CSV (`crm import-csv`): clients, contacts, salespeople and reference values it names,
-created when missing and left alone when present, in committed batches of bulk inserts (see bulk_write) so that
+created when missing and left alone when present, in batches of bulk inserts (see bulk_write) so that
 100,000 rows take seconds and a million rows stream through in bounded memory."""
 import csv
 from collections import Counter
@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import (Client, Contact, ContactLink, Department, Entity, Origin, RevenueRange, Sector, SizeBand,
                       Skill, User, client_entities, contact_skills)
+from ..models.contact_keys import derived_columns
 from ..models.types import utcnow
 from ..text import fold
-from .bulk_write import (audit_created, fill_contact_keys, insert_returning_ids, insert_rows, large_sqlite_cache,
-                         snapshot)
-from .csv_rows import RowError, column_positions, count_lines, e164, parse_row, records, split_person
+from .bulk_write import audit_created, insert_returning_ids, insert_rows, large_sqlite_cache, snapshot
+from .csv_rows import RowError, column_positions, count_lines, parse_row, records, split_person
 
 BATCH_SIZE = 5000
 MAX_LISTED_REJECTIONS = 200
@@ -106,7 +106,7 @@ class CsvImport:
             column_positions(next(csv.reader(file), None))
 
     def run(self, on_progress: Callable[[int], None] | None = None) -> ImportReport:
-        """Import every row, committing batch by batch; on_progress receives the number of lines read."""
+        """Import every row batch by batch; on_progress receives the lines read after each (the CLI commits there)."""
         report = ImportReport()
         known = _Known(report)
         with large_sqlite_cache():
@@ -145,19 +145,17 @@ def _prepare(row: dict) -> dict:
         "gender": row["gender"] or None, "last_name": row["last_name"], "first_name": row["first_name"],
         "function": row["function"] or None, "is_dpo": row["dpo"], "is_rssi": row["rssi"],
         "left_company": not row["active"], "email": row["email"] or None,
-        "phone": row["phone"] or None, "phone_e164": e164(row["phone"], country),
-        "mobile": row["mobile"] or None, "mobile_e164": e164(row["mobile"], country),
-        "fax": row["fax"] or None, "fax_e164": e164(row["fax"], country),
+        "phone": row["phone"] or None, "mobile": row["mobile"] or None, "fax": row["fax"] or None,
         "street": row["street"] or None, "postal_code": row["postal_code"] or None, "city": row["city"] or None,
         "country": country, "version": 1,
     }
-    row["values"] = fill_contact_keys(values, row["company"])
+    row["values"] = {**values, **derived_columns(values, row["company"])}
     row["audit"] = snapshot(_contact_snapshot(values, row))
     return row
 
 
 def _write_batch(batch: list[dict], known: _Known, report: ImportReport) -> None:
-    """Create what a batch of rows names and does not exist yet, then commit."""
+    """Create what a batch of rows names and does not exist yet."""
     if not batch:
         return
     at = utcnow()
@@ -168,7 +166,6 @@ def _write_batch(batch: list[dict], known: _Known, report: ImportReport) -> None
     _create_users(batch, known, report, at)
     _create_clients(batch, known, report, at)
     _create_contacts(batch, known, report, at)
-    db.session.commit()
 
 
 def _create_users(batch, known: _Known, report: ImportReport, at) -> None:

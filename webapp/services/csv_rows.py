@@ -1,13 +1,11 @@
 """Reading the contacts CSV: the expected columns, the file checks, and one row's values checked and cleaned."""
 import codecs
 import csv
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..countries import country_code
 from ..models import Client, Contact, ContactLink, Sector, User
-from .phones import to_e164
 
 COLUMNS = (
     "company", "company_assigned_to", "entity", "sector", "size", "revenue_range", "origin", "archived_company",
@@ -19,9 +17,6 @@ BOOLEAN_COLUMNS = {"archived_company": False, "active": True, "dpo": False, "rss
 _TRUE = {"true", "1", "oui", "vrai", "yes"}
 _FALSE = {"false", "0", "non", "faux", "no"}
 _GENDERS = {"M": "M", "H": "M", "F": "F"}
-# A French number typed nationally ("01 20 35 99 65", "01.20.35.99.65"): its E.164 form is plain string work,
-# ten times faster than phonenumbers, which still handles every other form (tests check both agree).
-_FRENCH_NUMBER = re.compile(r"0[1-9](?:[ .-]?\d\d){4}")
 
 
 def _max_lengths() -> dict[str, int]:
@@ -145,16 +140,6 @@ def parse_row(fields: list[str], positions: dict[str, int], countries: dict[str,
     if any(len(skill) > MAX_LENGTHS["sector"] for skill in row["skills"]):
         raise RowError("compétence trop longue")
     return row
-
-
-def e164(raw: str | None, country: str | None) -> str | None:
-    """The E.164 form of a phone number typed in the contact's country (France when unknown)."""
-    if not raw:
-        return None
-    region = country or "FR"
-    if region == "FR" and _FRENCH_NUMBER.fullmatch(raw):
-        return "+33" + re.sub(r"\D", "", raw)[1:]
-    return to_e164(raw, region)
 
 
 def split_person(full_name: str) -> tuple[str, str]:

@@ -15,13 +15,13 @@ from ..extensions import db
 from ..models import (Client, Contact, ContactLink, Deal, Department, Entity, MailingList, MailingListSubscription,
                       Opportunity, Origin, Proposal, RevenueRange, Role, Sector, SizeBand, Skill, Task, TaskType,
                       User, client_entities, contact_skills)
+from ..models.contact_keys import derived_columns
 from ..models.types import utcnow
 from ..text import fold
 from . import demo_vocabulary as words
 from .accounts import hash_password
-from .bulk_write import audit_created, fill_contact_keys, insert_returning_ids, insert_rows
+from .bulk_write import audit_created, insert_returning_ids, insert_rows
 from .csv_import import CONTACT_KEY
-from .csv_rows import e164
 from .reference_data import ensure_entity, load_reference_data
 
 DEFAULT_PASSWORD = "demo-password"
@@ -76,7 +76,6 @@ def load_demo_data(contacts: int, seed: int, password: str = DEFAULT_PASSWORD, t
     demo.tasks()
     demo.deals()
     demo.subscriptions()
-    db.session.commit()
     return demo.report
 
 
@@ -271,8 +270,7 @@ class _Demo:
             "department_id": self.labels[Department][department], "function": function,
             "is_dpo": function == "DPO" or rng.random() < 0.005, "is_rssi": function == "RSSI",
             "left_company": not given and rng.random() < (0.4 if row["archived"] else 0.08), "owner_id": owner,
-            "email": email, "phone": phone, "phone_e164": e164(phone, "FR"), "mobile": mobile,
-            "mobile_e164": e164(mobile, "FR"), "fax": fax, "fax_e164": e164(fax, "FR"), "street": street,
+            "email": email, "phone": phone, "mobile": mobile, "fax": fax, "street": street,
             "postal_code": postal_code, "city": city, "country": "FR", "created_at": created, "updated_at": created,
             "version": 1,
         }
@@ -287,8 +285,8 @@ class _Demo:
                                       f"{rng.randrange(16 ** 6):06x}"))
         if rng.random() < 0.05:
             links.append(("website", f"https://www.{account['domain']}"))
-        return {"row": fill_contact_keys(values, row["name"]), "skills": chosen, "links": links, "account": account,
-                "given": bool(given)}
+        return {"row": {**values, **derived_columns(values, row["name"])}, "skills": chosen, "links": links,
+                "account": account, "given": bool(given)}
 
     def _email(self, first: str, last: str, domain: str) -> str:
         """first.last@domain, numbered when taken."""

@@ -1,5 +1,5 @@
 """The parameter lists (Entités, Secteurs d'activité, Organigramme type...): add, rename, reorder, deactivate,
-delete when unused. Every change is audited in the caller's name; each function commits its own transaction."""
+delete when unused. Every change is audited in the caller's name; the caller's unit of work commits."""
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import unit_of_work
 from ..extensions import db
 from ..models import (Client, Contact, Department, Entity, MailingList, MailingListSubscription, Origin,
                       RevenueRange, Sector, SizeBand, Skill, SkillCategory, Task, TaskType, client_entities,
@@ -173,7 +174,6 @@ def create_item(kind: Kind, values: Mapping, user_id: int | None) -> object:
     db.session.add(item)
     _flush_or_duplicate()
     record_created(kind.record_type, item.id, snapshot(kind, item), via="form", user_id=user_id)
-    db.session.commit()
     return item
 
 
@@ -190,7 +190,6 @@ def update_item(kind: Kind, item, values: Mapping, user_id: int | None, via: str
     _flush_or_duplicate()
     after = snapshot(kind, item)
     changed = record_changes(kind.record_type, item.id, {k: (before[k], after[k]) for k in after}, via, user_id)
-    db.session.commit()
     return changed
 
 
@@ -208,7 +207,6 @@ def move_item(kind: Kind, item, direction: str, user_id: int | None) -> bool:
             record_changes(kind.record_type, sibling.id, {"position": (sibling.position, position)}, "inline",
                            user_id)
             sibling.position = position
-    db.session.commit()
     return True
 
 
@@ -218,7 +216,6 @@ def set_active(kind: Kind, item, active: bool, user_id: int | None) -> bool:
         return False
     record_changes(kind.record_type, item.id, {"active": (item.active, active)}, "inline", user_id)
     item.active = active
-    db.session.commit()
     return True
 
 
@@ -231,10 +228,10 @@ def delete_item(kind: Kind, item, user_id: int | None) -> None:
     record_deleted(kind.record_type, item.id, snapshot(kind, item), via="inline", user_id=user_id)
     db.session.delete(item)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         # A reference added since the count, or by a table this list does not know about.
-        db.session.rollback()
+        unit_of_work.rollback()
         raise InUseError(_("Impossible de supprimer « %(label)s » : cette valeur est utilisée. "
                            "Désactivez-la plutôt.", label=item.label)) from None
 
@@ -294,5 +291,5 @@ def _flush_or_duplicate() -> None:
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
+        unit_of_work.rollback()  # a failed flush leaves the session unusable: the unit of work is abandoned
         raise ParameterError(_("Cette valeur existe déjà dans cette liste.")) from None

@@ -77,7 +77,6 @@ def load_reference_data() -> None:
         if role is None:
             role = Role(name=name, rights=[RoleRight(right=code) for code in sorted(codes)])
             db.session.add(role)
-    db.session.commit()
 
 
 def ensure_entity(label: str) -> Entity:

@@ -1,5 +1,5 @@
 """User administration: create, edit, deactivate users, set passwords, edit the rights of each role.
-Every change is audited; each function commits its own transaction."""
+Every change is audited; the caller's unit of work commits."""
 import unicodedata
 from collections.abc import Mapping
 
@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import unit_of_work
 from ..extensions import db
 from ..models import Entity, Role, RoleRight, User
 from ..rights import RIGHTS, USERS
@@ -71,7 +72,6 @@ def create_user(values: Mapping, acting: User) -> User:
     _flush_or_duplicate_email()
     record_created("user", user.id, snapshot(user) | {"password": "***" if user.password_hash else None},
                    via="form", user_id=acting.id)
-    db.session.commit()
     return user
 
 
@@ -100,7 +100,6 @@ def update_user(user: User, values: Mapping, acting: User) -> int:
     _flush_or_duplicate_email()
     after = snapshot(user)
     changed = record_changes("user", user.id, {key: (before[key], after[key]) for key in after}, "form", acting.id)
-    db.session.commit()
     return changed
 
 
@@ -115,7 +114,6 @@ def set_user_active(user: User, active: bool, acting: User) -> bool:
         user.active = True
     else:
         deactivate(user)
-    db.session.commit()
     return True
 
 
@@ -129,7 +127,6 @@ def set_user_password(user: User, password: str, acting: User) -> User:
     # The audit says that the password changed, never what it is.
     record_changes("user", user.id, {"password": ("***" if had_password else None, "*** (nouveau)")}, "form",
                    acting.id)
-    db.session.commit()
     return user
 
 
@@ -143,10 +140,9 @@ def create_role(name: str, acting: User) -> Role:
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
+        unit_of_work.rollback()  # a failed flush leaves the session unusable: the unit of work is abandoned
         raise UserError(_("Le rôle « %(name)s » existe déjà.", name=name), "name") from None
     record_created("role", role.id, {"name": name}, via="form", user_id=acting.id)
-    db.session.commit()
     return role
 
 
@@ -170,7 +166,6 @@ def save_rights(matrix: Mapping[int, set[str]], acting: User) -> int:
         ]
         record_changes("role", role.id, {"rights": (sorted(before), sorted(wanted[role.id]))}, "form", acting.id)
         changed += 1
-    db.session.commit()
     return changed
 
 
@@ -197,5 +192,5 @@ def _flush_or_duplicate_email() -> None:
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
+        unit_of_work.rollback()  # a failed flush leaves the session unusable: the unit of work is abandoned
         raise UserError(_("Cette adresse e-mail est déjà utilisée par un autre utilisateur."), "email") from None

@@ -27,8 +27,8 @@ from flask_babel import ngettext
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import selectinload
 
-from ..contacts.rules import (LINK_KINDS, MAX_LENGTHS, clean_line, clean_multiline, email_error, length_error,
-                              phone_warning, url_error)
+from ..problem_messages import email_error, length_error, phone_warning, url_error
+from ..rules import LINK_KINDS, MAX_LENGTHS, clean_line, clean_multiline
 from ..countries import country_code
 from ..extensions import db
 from ..formatting import field_label
@@ -41,7 +41,7 @@ from ..text import fold
 from .audit import _text as audit_text  # record_created's rendering of values
 from .audit import bulk_rows, record_changes, record_created
 from .contacts import FIELDS, KEEP, LinkValue, StaleContactError, update_contact
-from .phones import to_e164
+from ..phones import to_e164
 from .photos import PhotoError, ProcessedPhoto, process_photo
 from .vcard import ParsedCard, VCardFileError, parse_vcards
 

@@ -8,9 +8,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, MultipleFileField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..contacts.rules import clean_multiline
 from ..form_fields import local_zone, optional_id, plain_text, reference_choices, strip, user_choices
 from ..models import Task, TaskType
+from ..rules import clean_multiline
 from ..services.tasks import NewAttachment
 
 PRIORITIES = [(1, _l("Basse")), (2, _l("Normale")), (3, _l("Haute"))]

@@ -31,7 +31,6 @@ def new_for_contact(contact_id: int):
     next_url = _next_url(contact)
     if form.validate_on_submit():
         service.create_task(contact.id, form.values(), form.files, current_user.id)
-        db.session.commit()
         return saved(_("La tâche « %(name)s » a été ajoutée.", name=form.name.data), next_url)
     return form_response("partials/tasks/_form.html", _("Ajouter une tâche · %(name)s", name=contact.display_name),
                          form, next_url, contact=contact, task=None,
@@ -47,7 +46,6 @@ def edit(task_id: int):
     next_url = _next_url(task.contact)
     if form.validate_on_submit():
         service.update_task(task, form.values(), form.files, current_user.id)
-        db.session.commit()
         return saved(_("La tâche « %(name)s » a été enregistrée.", name=task.name), next_url)
     return form_response("partials/tasks/_form.html", _("Modifier la tâche · %(name)s", name=task.contact.display_name),
                          form, next_url, contact=task.contact, task=task, attachments=attachment_list(task.id),
@@ -60,7 +58,6 @@ def close(task_id: int):
     """Mark a task Terminée from the record's table."""
     task = _task_or_404(task_id)
     service.close_task(task, current_user.id)
-    db.session.commit()
     message = _("La tâche « %(name)s » est terminée.", name=task.name)
     if not is_partial():
         flash(message, "success")
@@ -91,7 +88,6 @@ def delete_attachment(attachment_id: int):
     task = item.task
     name = item.filename
     service.delete_attachment(item, current_user.id)
-    db.session.commit()
     message = _("Le fichier « %(name)s » a été retiré.", name=name)
     if not is_partial():
         flash(message, "success")

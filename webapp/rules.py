@@ -1,22 +1,32 @@
-"""Field rules shared by the contact form, editing in place and the vCard import: one place says what is valid."""
+"""Field rules shared by every channel that writes a contact (form, inline cell, imports, the contact service):
+one place says what is valid. No Flask here: a rule answers with a Problem, problem_messages words it in French."""
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from ..services.phones import to_e164
+from .phones import contact_region, to_e164
 
 # Lengths match the columns, so SQLite (which would store more) and PostgreSQL (which would refuse) agree.
 MAX_LENGTHS = {"last_name": 100, "first_name": 100, "function": 150, "email": 254, "phone": 40, "mobile": 40,
                "fax": 40, "street": 200, "street2": 200, "postal_code": 20, "city": 100, "notes": 10_000,
                "url": 500}
+# The contact columns that may not be empty (Client, Nom, Prénom, Fonction).
+REQUIRED = ("client_id", "last_name", "first_name", "function")
+LINK_KINDS = ("linkedin", "x", "website", "facebook", "instagram", "github", "other")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _LINE_BREAKS = re.compile(r"[\r\n\t]+")
-LINK_KINDS = {"linkedin": "LinkedIn", "x": "X (Twitter)", "website": _l("Site web"), "facebook": "Facebook",
-              "instagram": "Instagram", "github": "GitHub", "other": _l("Autre")}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with one field: a code ("required", "too_long"...) and the values its message needs."""
+
+    field: str
+    code: str
+    params: dict = field(default_factory=dict, hash=False)
 
 
 def clean_line(value: str | None) -> str:
@@ -29,25 +39,33 @@ def clean_multiline(value: str | None) -> str:
     return _CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
-def length_error(name: str, value: str) -> str | None:
-    limit = MAX_LENGTHS.get(name)
-    if limit and len(value) > limit:
-        return _("%(limit)d caractères au plus (%(count)d saisis).", limit=limit, count=len(value))
+def required_problem(name: str, value) -> Problem | None:
+    """A "required" problem when a required field is empty."""
+    if name in REQUIRED and value in (None, ""):
+        return Problem(name, "required")
     return None
 
 
-def email_error(value: str) -> str | None:
-    """None when the address is well formed; a French message otherwise (no DNS look-up: nothing leaves here)."""
+def length_problem(name: str, value: str, limit: int | None = None) -> Problem | None:
+    """A "too_long" problem when the text does not fit its column."""
+    limit = limit or MAX_LENGTHS.get(name)
+    if limit and value and len(value) > limit:
+        return Problem(name, "too_long", {"limit": limit, "count": len(value)})
+    return None
+
+
+def email_problem(value: str | None, name: str = "email") -> Problem | None:
+    """None when the address is well formed (no DNS look-up: nothing leaves here)."""
     if not value:
         return None
     if len(value) > MAX_LENGTHS["email"]:
-        return length_error("email", value)
+        return length_problem(name, value, MAX_LENGTHS["email"])
     local, _at, domain = value.rpartition("@")
     if len(local) <= 64 and _DOT_ATOM.match(local) and domain.isascii():
         valid = _domain_valid(domain.lower())  # the same verdict as the whole address, once per company domain
     else:
         valid = _address_valid(value)
-    return None if valid else _("Adresse e-mail invalide (exemple : prenom.nom@societe.fr).")
+    return None if valid else Problem(name, "email_invalid")
 
 
 # A plain ASCII local part (RFC 5322 dot-atom), which email_validator accepts as it is: for such an address only
@@ -58,10 +76,12 @@ _DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/
 
 @lru_cache(maxsize=4096)
 def _domain_valid(domain: str) -> bool:
+    """Whether email_validator accepts an address at this domain."""
     return _address_valid(f"x@{domain}")
 
 
 def _address_valid(value: str) -> bool:
+    """Whether email_validator accepts the whole address."""
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError:
@@ -69,20 +89,20 @@ def _address_valid(value: str) -> bool:
     return True
 
 
-def phone_warning(value: str, country: str | None = None) -> str | None:
+def phone_problem(name: str, value: str | None, country: str | None = None) -> Problem | None:
     """A warning (not an error) for a number phonenumbers cannot read: it is kept as typed."""
-    if not value or to_e164(value, country if country and len(country) == 2 else "FR"):
+    if not value or to_e164(value, contact_region(country)):
         return None
-    return _("Numéro non reconnu : il est conservé tel quel, mais la recherche par numéro pourrait le manquer.")
+    return Problem(name, "phone_unreadable")
 
 
-def url_error(value: str) -> str | None:
+def url_problem(value: str | None, name: str = "url") -> Problem | None:
     """Only http and https links with a host (no javascript:, data: or file: links)."""
     if not value:
         return None
     if len(value) > MAX_LENGTHS["url"]:
-        return length_error("url", value)
+        return length_problem(name, value, MAX_LENGTHS["url"])
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in value:
-        return _("Le lien doit commencer par http:// ou https:// (exemple : https://www.linkedin.com/in/nom).")
+        return Problem(name, "url_invalid")
     return None
