@@ -24,13 +24,14 @@ def create_app(config: Config | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, default_translation_directories=str(ROOT / "translations"))
-    from . import auth, errors, formatting, security
+    from . import auth, errors, formatting, queries, security
 
     auth.init_login(app)
     security.init_security_headers(app)
     errors.init_error_handlers(app)
     formatting.init_filters(app)
-    app.jinja_env.globals.update(htmx_config=lambda: HTMX_CONFIG, is_partial=is_partial, country_name=country_name)
+    app.jinja_env.globals.update(htmx_config=lambda: HTMX_CONFIG, is_partial=is_partial, country_name=country_name,
+                                 contact_columns=queries.COLUMNS)
 
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp

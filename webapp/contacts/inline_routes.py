@@ -4,7 +4,6 @@ from urllib.parse import urlsplit
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,7 +11,7 @@ from .. import rights
 from ..extensions import db
 from ..htmx import is_partial, toast
 from ..models import User
-from ..queries import ContactQuery
+from ..queries import INLINE_FIELDS, ContactQuery
 from ..rights import requires
 from ..scope import get_contact_or_404
 from ..services.contacts import StaleContactError, update_contact
@@ -21,8 +20,6 @@ from .choices import owner_choices
 from .routes import bp
 from .saving import changes_since
 
-INLINE_FIELDS = {"last_name": _l("Nom"), "first_name": _l("Prénom"), "function": _l("Fonction"),
-                 "phone": _l("Téléphone"), "mobile": _l("Mobile"), "fax": _l("Fax"), "owner_id": _l("Affecté à")}
 REQUIRED = {"last_name", "first_name", "function"}
 
 
