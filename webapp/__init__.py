@@ -9,6 +9,7 @@ from .config import INSTANCE, ROOT, Config
 from .countries import country_name
 from .extensions import babel, csrf, db, migrate
 from .htmx import HTMX_CONFIG, is_partial
+from .text import fold
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -67,7 +68,8 @@ def _select_locale() -> str | None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: foreign keys enforced, WAL and a busy timeout so concurrent requests wait instead of failing."""
+    """SQLite: foreign keys enforced, WAL and a busy timeout so concurrent requests wait instead of failing, and
+    crm_fold()."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -75,3 +77,5 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # Folds like webapp.text.fold, for the accounts search (SQLite's lower() knows only ASCII).
+        dbapi_connection.create_function("crm_fold", 1, fold, deterministic=True)
