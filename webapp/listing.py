@@ -39,7 +39,8 @@ class Header:
 
 def read_page(value: str | None) -> int:
     """The page number asked for; anything but a plain positive number is the first page."""
-    return max(1, int(value)) if value and value.isdigit() and len(value) <= MAX_PAGE_DIGITS else 1
+    # isdigit() alone accepts "²", which int() refuses.
+    return max(1, int(value)) if value and value.isascii() and value.isdigit() and len(value) <= MAX_PAGE_DIGITS else 1
 
 
 def last_page(total: int, per_page: int) -> int:

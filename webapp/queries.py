@@ -76,7 +76,7 @@ def _ids(values: list[str], allow_none: bool = False) -> tuple[list[int], bool]:
 
 
 def _int(value: str | None, default: int) -> int:
-    return int(value) if value and value.isdigit() and len(value) < 10 else default
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else default
 
 
 @dataclass
