@@ -3,11 +3,12 @@ import re
 from dataclasses import dataclass, field
 
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..listing import Listing, read_page
+from ..listing import Column, Listing, read_page
 from ..models import Client, Contact, User
 from ..scope import client_visible
 from ..text import digits, fold
@@ -20,6 +21,11 @@ DIGITS_ONLY = re.compile(r"^[\d\s]+$")
 # accents in one call; SQLite's lower() only knows ASCII, so SQLite connections get crm_fold(), webapp.text.fold
 # (registered with the connection's other settings in webapp/__init__.py).
 _ACCENTED, _PLAIN = "àâäáãåéèêëíìîïóòôöõúùûüçñÿ", "aaaaaaeeeeiiiiooooouuuucny"
+
+# The accounts table, in screen order; it has one order (by name), so no column sorts.
+COLUMNS = (Column("name", _l("Société")), Column("siren", _l("SIREN")), Column("city", _l("Ville")),
+           Column("owner", _l("Client affecté à")), Column("entities", _l("Entités")),
+           Column("contacts", _l("Contacts")))
 
 
 def _folded(column):
@@ -35,6 +41,8 @@ def _like(term: str) -> str:
 @dataclass
 class ClientSearch(Listing):
     """What the accounts list shows: matches for `q` (every word in the name or the city; digits in the SIREN)."""
+
+    columns = COLUMNS
 
     q: str = ""
     archived: str = "exclude"
