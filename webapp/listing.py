@@ -20,10 +20,12 @@ class Column:
 
     @property
     def sortable(self) -> bool:
+        """Whether its header is a sort link."""
         return bool(self.sort)
 
     @property
     def editable(self) -> bool:
+        """Whether its cells open an editor in place."""
         return self.edit_field is not None
 
 
@@ -71,10 +73,12 @@ class Listing:
 
     @property
     def sort_param(self) -> str:
+        """The order as the URL writes it ("-name" for descending)."""
         return f"-{self.sort}" if self.descending else self.sort
 
     @property
     def last_page(self) -> int:
+        """The last page of a list that counts its matches in `total`."""
         return last_page(self.total, self.per_page)
 
     def clamp_page(self) -> None:
@@ -90,6 +94,7 @@ class Listing:
         return {self.sort_arg: self.default_sort, self.page_arg: 1}
 
     def base_url(self) -> str:
+        """The list's URL without parameters."""
         raise NotImplementedError
 
     def params(self, **changes) -> list[tuple[str, str]]:
@@ -117,6 +122,7 @@ class Listing:
         return self.url(**{self.sort_arg: f"-{key}" if descending else key})
 
     def aria_sort(self, key: str) -> str:
+        """The header's aria-sort value for column `key`."""
         if self.sort != key:
             return "none"
         return "descending" if self.descending else "ascending"

@@ -34,20 +34,25 @@ ContactOwner = aliased(User, name="contact_owner")
 # The list's columns, in screen order: header, cell macro (partials/contacts/_cells.html), sort, editor.
 # Every order ends on Contact.id so pages never overlap.
 COLUMNS = (
-    Column("company", _l("Société"), (Contact.company_key, Contact.last_name_key, Contact.first_name_key),
-           "company"),
-    Column("client_owner", _l("Client affecté à"), (ClientOwner.name_key, Contact.company_key, Contact.last_name_key),
-           "client_owner"),
-    Column("last_name", _l("Nom"), (Contact.last_name_key, Contact.first_name_key), "last_name", "last_name"),
-    Column("first_name", _l("Prénom"), (Contact.first_name_key, Contact.last_name_key), "first_name", "first_name"),
-    Column("function", _l("Fonction"), (Contact.function_key, Contact.last_name_key), "function", "function"),
-    Column("phone", _l("Téléphone"), (Contact.phone_e164, Contact.last_name_key), "phone", "phone"),
-    Column("mobile", _l("Mobile"), (Contact.mobile_e164, Contact.last_name_key), "mobile", "mobile"),
-    Column("fax", _l("Fax"), (Contact.fax_e164, Contact.last_name_key), "fax", "fax"),
-    Column("owner", _l("Affecté à"), (ContactOwner.name_key, Contact.last_name_key), "owner", "owner_id"),
-    Column("deals", _l("Affaires"),
-           (Contact.deal_count, Contact.company_key, Contact.last_name_key, Contact.first_name_key), "deals",
-           css_class="deals"),
+    Column("company", _l("Société"), cell="company",
+           sort=(Contact.company_key, Contact.last_name_key, Contact.first_name_key)),
+    Column("client_owner", _l("Client affecté à"), cell="client_owner",
+           sort=(ClientOwner.name_key, Contact.company_key, Contact.last_name_key)),
+    Column("last_name", _l("Nom"), cell="last_name", edit_field="last_name",
+           sort=(Contact.last_name_key, Contact.first_name_key)),
+    Column("first_name", _l("Prénom"), cell="first_name", edit_field="first_name",
+           sort=(Contact.first_name_key, Contact.last_name_key)),
+    Column("function", _l("Fonction"), cell="function", edit_field="function",
+           sort=(Contact.function_key, Contact.last_name_key)),
+    Column("phone", _l("Téléphone"), cell="phone", edit_field="phone",
+           sort=(Contact.phone_e164, Contact.last_name_key)),
+    Column("mobile", _l("Mobile"), cell="mobile", edit_field="mobile",
+           sort=(Contact.mobile_e164, Contact.last_name_key)),
+    Column("fax", _l("Fax"), cell="fax", edit_field="fax", sort=(Contact.fax_e164, Contact.last_name_key)),
+    Column("owner", _l("Affecté à"), cell="owner", edit_field="owner_id",
+           sort=(ContactOwner.name_key, Contact.last_name_key)),
+    Column("deals", _l("Affaires"), cell="deals", css_class="deals",
+           sort=(Contact.deal_count, Contact.company_key, Contact.last_name_key, Contact.first_name_key)),
 )
 SORTS = {column.key: column.sort for column in COLUMNS if column.sortable}
 # The fields a cell of the list edits in place, with the column's label (the inline editor's allow-list).
@@ -154,6 +159,7 @@ class ContactQuery(Listing):
                 "per_page": DEFAULT_PER_PAGE}
 
     def base_url(self) -> str:
+        """The list's URL without parameters."""
         return url_for("contacts.index")
 
     @property

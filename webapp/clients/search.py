@@ -95,4 +95,5 @@ class ClientSearch(Listing):
         return {"archived": "exclude", "page": 1}
 
     def base_url(self) -> str:
+        """The list's URL without parameters."""
         return url_for("clients.index")

@@ -24,16 +24,16 @@ TASK_PER_PAGE = (20, 50, 100, 200)
 TASK_STATUS_ORDER = {"todo": 0, "in_progress": 1, "done": 2, "cancelled": 3}
 # The record's task table, in screen order; the columns without a sort show the contact's phones and the files.
 TASK_COLUMNS = (
-    Column("priority", _l("Priorité"), (Task.priority,)),
-    Column("due_at", _l("Date / Heure de la tâche"), (Task.due_at,)),
-    Column("type", _l("Type"), (func.lower(TaskType.label),)),
-    Column("name", _l("Nom de la tâche"), (func.lower(Task.name),)),
-    Column("assignee", _l("Suivi par"), (User.name_key,)),
+    Column("priority", _l("Priorité"), sort=(Task.priority,)),
+    Column("due_at", _l("Date / Heure de la tâche"), sort=(Task.due_at,)),
+    Column("type", _l("Type"), sort=(func.lower(TaskType.label),)),
+    Column("name", _l("Nom de la tâche"), sort=(func.lower(Task.name),)),
+    Column("assignee", _l("Suivi par"), sort=(User.name_key,)),
     Column("description", _l("Description / Compte-rendu")),
     Column("mobile", _l("Tél. mobile")),
     Column("phone", _l("Tél. fixe")),
     Column("attachments", _l("Attachement(s)")),
-    Column("status", _l("Statut"), (case(TASK_STATUS_ORDER, value=Task.status, else_=9),)),
+    Column("status", _l("Statut"), sort=(case(TASK_STATUS_ORDER, value=Task.status, else_=9),)),
 )
 TASK_SORTS = {column.key: column.sort for column in TASK_COLUMNS if column.sortable}
 HISTORY_LIMIT = 200
@@ -81,6 +81,7 @@ class TaskTable(Listing):
         return {"tsort": self.default_sort, "tpage": 1, "tper": 200}
 
     def base_url(self) -> str:
+        """The list's URL without parameters."""
         return url_for("contacts.show", contact_id=self.contact_id)
 
     def load(self) -> "TaskTable":
