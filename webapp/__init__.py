@@ -9,6 +9,7 @@ from .config import INSTANCE, ROOT, Config
 from .countries import country_name
 from .extensions import babel, csrf, db, migrate
 from .htmx import HTMX_CONFIG, is_partial
+from .listing import with_cells
 from .text import fold
 
 
@@ -32,7 +33,7 @@ def create_app(config: Config | None = None) -> Flask:
     errors.init_error_handlers(app)
     formatting.init_filters(app)
     app.jinja_env.globals.update(htmx_config=lambda: HTMX_CONFIG, is_partial=is_partial, country_name=country_name,
-                                 contact_columns=queries.COLUMNS)
+                                 contact_columns=queries.COLUMNS, with_cells=with_cells)
 
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp

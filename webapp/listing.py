@@ -39,6 +39,11 @@ class Header:
     arrow: str
 
 
+def with_cells(columns: tuple[Column, ...], cells) -> list[tuple[Column, object]]:
+    """Each column with its cell macro from the template module `cells`, looked up once a page, not once a cell."""
+    return [(column, getattr(cells, column.cell)) for column in columns]
+
+
 def read_page(value: str | None) -> int:
     """The page number asked for; anything but a plain positive number is the first page."""
     # isdigit() alone accepts "²", which int() refuses.
