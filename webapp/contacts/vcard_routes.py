@@ -7,16 +7,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import rights
+from ..access import requires
 from ..extensions import db
 from ..htmx import is_partial, render
 from ..models import Client
-from ..rights import requires
 from ..scope import client_visible, get_contact_or_404
 from ..services import vcard_import
 from ..services.vcard import content_disposition, safe_filename
 from ..services.vcard_export import VERSIONS, write_vcf
 from ..text import fold
-from .routes import bp
+from . import bp
 
 SUGGESTIONS = 30
 
