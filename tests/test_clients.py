@@ -271,3 +271,11 @@ def test_hostile_account_names(client, app, csrf, world, name):
         assert "<script>alert(1)</script>" not in client.get("/clients").text
     else:
         assert "<script>" not in response.text.split("<body>")[1].replace("<script src=", "")
+
+
+def test_list_headers_are_the_declared_columns(client, make, world):
+    from webapp.clients.search import COLUMNS
+
+    html = client.get("/clients").text
+    head = html.split('class="contacts-table clients-table"')[1].split("</thead>")[0]
+    assert re.findall(r'<th scope="col">([^<]*)</th>', head) == [str(column.label) for column in COLUMNS]

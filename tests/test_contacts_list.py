@@ -152,3 +152,59 @@ def test_entity_filter_offers_only_the_users_entities(client, seller):
     html = client.get("/contacts").text
     entity_boxes = re.findall(r'name="entity" value="\d+"', html)
     assert len(entity_boxes) == 1  # Est only: Ouest belongs to another agency
+
+
+# --- the declared columns drive the screen ---------------------------------------------------------------------------
+
+def _header_links(html):
+    """(label, sort href) of each sortable header, in screen order."""
+    head = html.split("<thead>")[1].split("</thead>")[0]
+    return [(re.sub(r"\s*<span.*", "", label).strip(), href)
+            for href, label in re.findall(r'<th scope="col" aria-sort="[a-z]+">\s*<a href="([^"]+)"[^>]*>(.*?)</a>',
+                                          head, re.S)]
+
+
+def test_every_declared_column_heads_the_table_once_in_order_with_its_sort_link(client, seller):
+    from webapp.queries import COLUMNS
+
+    links = _header_links(client.get("/contacts?sort=-phone", headers=RESULTS).text)
+    assert [label for label, _href in links] == [str(column.label) for column in COLUMNS]
+    # ascending on a first click (Société, the default order, needs no parameter); the current one flips
+    expected = {column.key: f"/contacts?sort={column.key}" for column in COLUMNS} | {"company": "/contacts"}
+    assert [href for _label, href in links] == [expected[column.key] for column in COLUMNS]
+
+
+def test_a_changed_declaration_changes_header_and_cells(client, seller, app, monkeypatch):
+    from webapp import queries
+
+    kept = tuple(column for column in reversed(queries.COLUMNS) if column.key not in ("fax", "function"))
+    monkeypatch.setattr(queries.ContactQuery, "columns", kept)
+    monkeypatch.setitem(app.jinja_env.globals, "contact_columns", kept)
+    html = client.get("/contacts?sort=last_name", headers=RESULTS).text
+    assert [label for label, _href in _header_links(html)] == [str(column.label) for column in kept]
+    row = re.search(rf'<tr id="contact-{seller["blou"].id}".*?</tr>', html, re.S).group(0)
+    cells = re.findall(r"<td\b", row)
+    assert len(cells) == len(kept) + 2  # the selection box and the actions menu around the declared columns
+    text = strip_tags(row)
+    assert "Chef de projet" not in text and text.index("BLOU") < text.index("APROOL")
+
+
+def test_only_editable_columns_open_an_editor(client, seller):
+    from webapp.queries import COLUMNS, INLINE_FIELDS
+
+    html = client.get("/contacts", headers=RESULTS).text
+    row = re.search(rf'<tr id="contact-{seller["blou"].id}".*?</tr>', html, re.S).group(0)
+    editable = re.findall(r'data-field="([a-z_]+)" data-edit-url', row)
+    assert editable == [column.edit_field for column in COLUMNS if column.editable] == list(INLINE_FIELDS)
+    for column in COLUMNS:
+        if not column.editable:
+            assert client.get(f"/contacts/{seller['blou'].id}/cells/{column.key}", headers=HX).status_code == 404
+    assert "company" not in INLINE_FIELDS and "deals" not in INLINE_FIELDS
+
+
+def test_per_page_choices_come_from_the_query(client, seller):
+    from webapp.queries import PER_PAGE_CHOICES
+
+    html = client.get("/contacts").text
+    select = re.search(r'<select id="per_page".*?</select>', html, re.S).group(0)
+    assert re.findall(r'<option value="(\d+)"', select) == [str(n) for n in PER_PAGE_CHOICES]

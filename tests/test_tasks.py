@@ -2,6 +2,7 @@
 closing, attachments (upload, download headers, size bound, removal); rights, scope, CSRF, hostile values."""
 import io
 import json
+import re
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
@@ -360,3 +361,15 @@ def test_forged_choices_are_refused(client, app, csrf, world, make):
 def test_the_row_menu_offers_a_task(client, world):
     menu = client.get(f"/contacts/{world.blou.id}/menu", headers=HX).text
     assert f'hx-get="/contacts/{world.blou.id}/tasks/new"' in menu and "Ajouter une tâche" in menu
+
+
+def test_task_table_headers_are_the_declared_columns_with_sort_links_on_the_sortable_ones(client, app, world):
+    from webapp.contacts.record import TASK_COLUMNS
+
+    add_task(app, world.blou.id)
+    html = client.get(f"/contacts/{world.blou.id}").text
+    head = html.split('class="contacts-table tasks-table"')[1].split("</thead>")[0]
+    labels = [strip_tags(label).replace("▼", "").strip() for label in re.findall(r"<th scope=\"col\"[^>]*>(.*?)</th>",
+                                                                                 head, re.S)]
+    assert labels[:len(TASK_COLUMNS)] == [str(column.label) for column in TASK_COLUMNS]
+    assert re.findall(r'id="task-sort-([a-z_]+)"', head) == [c.key for c in TASK_COLUMNS if c.sortable]

@@ -9,6 +9,8 @@ from .config import INSTANCE, ROOT, Config
 from .countries import country_name
 from .extensions import babel, csrf, db, migrate
 from .htmx import HTMX_CONFIG, is_partial
+from .listing import with_cells
+from .text import fold
 from .unit_of_work import init_unit_of_work
 
 
@@ -26,13 +28,14 @@ def create_app(config: Config | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, default_translation_directories=str(ROOT / "translations"))
-    from . import auth, errors, formatting, security
+    from . import auth, errors, formatting, queries, security
 
     auth.init_login(app)
     security.init_security_headers(app)
     errors.init_error_handlers(app)
     formatting.init_filters(app)
-    app.jinja_env.globals.update(htmx_config=lambda: HTMX_CONFIG, is_partial=is_partial, country_name=country_name)
+    app.jinja_env.globals.update(htmx_config=lambda: HTMX_CONFIG, is_partial=is_partial, country_name=country_name,
+                                 contact_columns=queries.COLUMNS, with_cells=with_cells)
 
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
@@ -68,7 +71,8 @@ def _select_locale() -> str | None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: foreign keys enforced, WAL and a busy timeout so concurrent requests wait instead of failing."""
+    """SQLite: foreign keys enforced, WAL and a busy timeout so concurrent requests wait instead of failing, and
+    crm_fold()."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -76,3 +80,5 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # Folds like webapp.text.fold, for the accounts search (SQLite's lower() knows only ASCII).
+        dbapi_connection.create_function("crm_fold", 1, fold, deterministic=True)

@@ -8,11 +8,13 @@ from urllib.parse import urlencode
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
 
 from .extensions import db
+from .listing import Column, Listing, last_page, read_page
 from .models import (Client, Contact, Deal, Entity, Opportunity, Origin, Proposal, RevenueRange, Sector, SizeBand,
                      Skill, Task, User, client_entities, contact_skills)
 from .scope import contact_visible_filter
@@ -29,19 +31,32 @@ PHONE_QUERY = re.compile(r"^\+?[\d\s.\-()/]{2,}$")
 ClientOwner = aliased(User, name="client_owner")
 ContactOwner = aliased(User, name="contact_owner")
 
-# sort key -> the columns it orders by; every order ends on Contact.id so pages never overlap.
-SORTS = {
-    "company": (Contact.company_key, Contact.last_name_key, Contact.first_name_key),
-    "client_owner": (ClientOwner.name_key, Contact.company_key, Contact.last_name_key),
-    "last_name": (Contact.last_name_key, Contact.first_name_key),
-    "first_name": (Contact.first_name_key, Contact.last_name_key),
-    "function": (Contact.function_key, Contact.last_name_key),
-    "phone": (Contact.phone_e164, Contact.last_name_key),
-    "mobile": (Contact.mobile_e164, Contact.last_name_key),
-    "fax": (Contact.fax_e164, Contact.last_name_key),
-    "owner": (ContactOwner.name_key, Contact.last_name_key),
-    "deals": (Contact.deal_count, Contact.company_key, Contact.last_name_key, Contact.first_name_key),
-}
+# The list's columns, in screen order: header, cell macro (partials/contacts/_cells.html), sort, editor.
+# Every order ends on Contact.id so pages never overlap.
+COLUMNS = (
+    Column("company", _l("Société"), cell="company",
+           sort=(Contact.company_key, Contact.last_name_key, Contact.first_name_key)),
+    Column("client_owner", _l("Client affecté à"), cell="client_owner",
+           sort=(ClientOwner.name_key, Contact.company_key, Contact.last_name_key)),
+    Column("last_name", _l("Nom"), cell="last_name", edit_field="last_name",
+           sort=(Contact.last_name_key, Contact.first_name_key)),
+    Column("first_name", _l("Prénom"), cell="first_name", edit_field="first_name",
+           sort=(Contact.first_name_key, Contact.last_name_key)),
+    Column("function", _l("Fonction"), cell="function", edit_field="function",
+           sort=(Contact.function_key, Contact.last_name_key)),
+    Column("phone", _l("Téléphone"), cell="phone", edit_field="phone",
+           sort=(Contact.phone_e164, Contact.last_name_key)),
+    Column("mobile", _l("Mobile"), cell="mobile", edit_field="mobile",
+           sort=(Contact.mobile_e164, Contact.last_name_key)),
+    Column("fax", _l("Fax"), cell="fax", edit_field="fax", sort=(Contact.fax_e164, Contact.last_name_key)),
+    Column("owner", _l("Affecté à"), cell="owner", edit_field="owner_id",
+           sort=(ContactOwner.name_key, Contact.last_name_key)),
+    Column("deals", _l("Affaires"), cell="deals", css_class="deals",
+           sort=(Contact.deal_count, Contact.company_key, Contact.last_name_key, Contact.first_name_key)),
+)
+SORTS = {column.key: column.sort for column in COLUMNS if column.sortable}
+# The fields a cell of the list edits in place, with the column's label (the inline editor's allow-list).
+INLINE_FIELDS = {column.edit_field: column.label for column in COLUMNS if column.editable}
 ARCHIVED_CHOICES = ("exclude", "include", "only")
 ACTIVE_CHOICES = ("active", "inactive", "all")
 # multi-valued filters on the client account: parameter -> (column, model for chip labels)
@@ -66,7 +81,7 @@ def _ids(values: list[str], allow_none: bool = False) -> tuple[list[int], bool]:
 
 
 def _int(value: str | None, default: int) -> int:
-    return int(value) if value and value.isdigit() and len(value) < 10 else default
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else default
 
 
 @dataclass
@@ -78,8 +93,13 @@ class Chip:
 
 
 @dataclass
-class ContactQuery:
+class ContactQuery(Listing):
     """The list's state, parsed from the URL and bounded."""
+
+    columns = COLUMNS
+    sorts = SORTS
+    default_sort = "company"
+    per_page_choices = PER_PAGE_CHOICES
 
     q: str = ""
     assigned: list[int] = field(default_factory=list)
@@ -114,12 +134,9 @@ class ContactQuery:
             setattr(query, name, _ids(args.getlist(name))[0])
         query.archived = args.get("archived") if args.get("archived") in ARCHIVED_CHOICES else "exclude"
         query.active = args.get("active") if args.get("active") in ACTIVE_CHOICES else "active"
-        sort = args.get("sort", "company")
-        query.descending = sort.startswith("-")
-        query.sort = sort.lstrip("-") if sort.lstrip("-") in SORTS else "company"
-        if sort.lstrip("-") not in SORTS:
-            query.descending = False
-        query.page = max(1, _int(args.get("page"), 1))
+        query.read_sort(args.get("sort"))
+        query.page = read_page(args.get("page"))
+        # A per_page typed by hand takes the nearest size the list offers.
         per_page = _int(args.get("per_page"), DEFAULT_PER_PAGE)
         query.per_page = min(PER_PAGE_CHOICES, key=lambda choice: (abs(choice - per_page), choice))
         query.exact_count = args.get("count") == "exact"
@@ -127,44 +144,23 @@ class ContactQuery:
 
     # ---- URL side -------------------------------------------------------------------------------------------
 
-    def params(self, **changes) -> list[tuple[str, str]]:
-        """The query string of this state with `changes`, leaving defaults out so URLs stay short."""
-        state = {
+    def state(self) -> dict:
+        """The list's parameters as its URL carries them."""
+        return {
             "q": self.q, "assigned": [*map(str, self.assigned), *(["none"] if self.unassigned else [])],
             **{name: [str(v) for v in getattr(self, name)] for name in ID_FILTERS if name != "assigned"},
             "archived": self.archived, "active": self.active, "sort": self.sort_param,
             "page": self.page, "per_page": self.per_page, "count": "exact" if self.exact_count else "",
         }
-        state.update(changes)
-        if "page" not in changes and set(changes) - {"per_page"}:
-            state["page"] = 1  # a new filter or order starts on the first page
-        defaults = {"archived": "exclude", "active": "active", "sort": "company", "page": 1,
-                    "per_page": DEFAULT_PER_PAGE}
-        pairs = []
-        for key, value in state.items():
-            for item in value if isinstance(value, list) else [value]:
-                if item in ("", None) or defaults.get(key) == item:
-                    continue
-                pairs.append((key, str(item)))
-        return pairs
 
-    def url(self, **changes) -> str:
-        params = self.params(**changes)
-        return url_for("contacts.index") + ("?" + urlencode(params) if params else "")
+    def defaults(self) -> dict:
+        """The parameters' values when the URL leaves them out."""
+        return {"archived": "exclude", "active": "active", "sort": self.default_sort, "page": 1,
+                "per_page": DEFAULT_PER_PAGE}
 
-    @property
-    def sort_param(self) -> str:
-        return f"-{self.sort}" if self.descending else self.sort
-
-    def sort_url(self, key: str) -> str:
-        """Clicking a header sorts by it ascending, or flips the direction when it is already the order."""
-        descending = self.sort == key and not self.descending
-        return self.url(sort=f"-{key}" if descending else key)
-
-    def aria_sort(self, key: str) -> str:
-        if self.sort != key:
-            return "none"
-        return "descending" if self.descending else "ascending"
+    def base_url(self) -> str:
+        """The list's URL without parameters."""
+        return url_for("contacts.index")
 
     @property
     def is_filtered(self) -> bool:
@@ -184,7 +180,7 @@ class ContactQuery:
         return self.url(**{name: defaults[name]})
 
     def clear_url(self) -> str:
-        return url_for("contacts.index") + (f"?{urlencode(self._keep_view())}" if self._keep_view() else "")
+        return self.base_url() + (f"?{urlencode(self._keep_view())}" if self._keep_view() else "")
 
     def _keep_view(self) -> list[tuple[str, str]]:
         return [(k, v) for k, v in self.params() if k in ("sort", "per_page")]
@@ -280,14 +276,14 @@ class ContactQuery:
     def page_of_rows(self, user: User) -> "ResultPage":
         """The page asked for (or the last one when it is past the end), with the count."""
         total, capped = self.count(user)
-        last_page = max(1, -(-total // self.per_page))
-        if not capped and self.page > last_page:
-            self.page = last_page
+        last = last_page(total, self.per_page)
+        if not capped and self.page > last:
+            self.page = last
         rows = db.session.execute(self.rows_statement(user, (self.page - 1) * self.per_page)).all()
         if not rows and self.page > 1 and capped:  # past the end of a capped count: find the real end
             self.exact_count = True
             total, capped = self.count(user)
-            self.page = max(1, -(-total // self.per_page))
+            self.page = last_page(total, self.per_page)
             self.exact_count = False
             rows = db.session.execute(self.rows_statement(user, (self.page - 1) * self.per_page)).all()
         return ResultPage(rows=rows, total=total, capped=capped, page=self.page, per_page=self.per_page)
@@ -346,7 +342,7 @@ class ResultPage:
 
     @property
     def last_page(self) -> int | None:
-        return None if self.capped else max(1, -(-self.total // self.per_page))
+        return None if self.capped else last_page(self.total, self.per_page)
 
     @property
     def first_index(self) -> int:

@@ -1,14 +1,14 @@
 """The accounts list's state (search, archived, page) read from the URL, its query and its links."""
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from flask import url_for
-from sqlalchemy import event, func, or_, select
-from sqlalchemy.engine import Engine
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..listing import Column, Listing, read_page
 from ..models import Client, Contact, User
 from ..scope import client_visible
 from ..text import digits, fold
@@ -18,14 +18,14 @@ MAX_QUERY = 200
 ARCHIVED_CHOICES = ("exclude", "include", "only")
 DIGITS_ONLY = re.compile(r"^[\d\s]+$")
 # Cities are matched ignoring accents too. PostgreSQL's lower() knows accented capitals and translate() strips the
-# accents in one call; SQLite's lower() only knows ASCII, so SQLite connections get crm_fold(), webapp.text.fold.
+# accents in one call; SQLite's lower() only knows ASCII, so SQLite connections get crm_fold(), webapp.text.fold
+# (registered with the connection's other settings in webapp/__init__.py).
 _ACCENTED, _PLAIN = "àâäáãåéèêëíìîïóòôöõúùûüçñÿ", "aaaaaaeeeeiiiiooooouuuucny"
 
-
-@event.listens_for(Engine, "connect")
-def _sqlite_fold(dbapi_connection, connection_record):
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        dbapi_connection.create_function("crm_fold", 1, fold, deterministic=True)
+# The accounts table, in screen order; it has one order (by name), so no column sorts.
+COLUMNS = (Column("name", _l("Société")), Column("siren", _l("SIREN")), Column("city", _l("Ville")),
+           Column("owner", _l("Client affecté à")), Column("entities", _l("Entités")),
+           Column("contacts", _l("Contacts")))
 
 
 def _folded(column):
@@ -39,21 +39,24 @@ def _like(term: str) -> str:
 
 
 @dataclass
-class ClientSearch:
+class ClientSearch(Listing):
     """What the accounts list shows: matches for `q` (every word in the name or the city; digits in the SIREN)."""
+
+    columns = COLUMNS
 
     q: str = ""
     archived: str = "exclude"
     page: int = 1
+    per_page: int = PER_PAGE
     total: int = 0
     rows: list = field(default_factory=list)
 
     @classmethod
     def from_args(cls, args) -> "ClientSearch":
+        """Read the search from the URL; unknown values fall back to the defaults."""
         q = " ".join(args.get("q", "").replace("\x00", "").split())[:MAX_QUERY]
         archived = args.get("archived") if args.get("archived") in ARCHIVED_CHOICES else "exclude"
-        page = args.get("page", "")
-        return cls(q=q, archived=archived, page=int(page) if page.isdigit() and 0 < len(page) < 7 else 1)
+        return cls(q=q, archived=archived, page=read_page(args.get("page")))
 
     def conditions(self, user: User) -> list:
         conditions = [client_visible(user)]
@@ -74,21 +77,23 @@ class ClientSearch:
         """Count the matches and read the page (the last one when asked past the end)."""
         conditions = self.conditions(user)
         self.total = db.session.scalar(select(func.count()).select_from(Client).where(*conditions))
-        self.page = min(self.page, self.last_page)
+        self.clamp_page()
         contacts = (select(func.count()).where(Contact.client_id == Client.id).correlate(Client)
                     .scalar_subquery().label("contacts"))
         self.rows = db.session.execute(
             select(Client, contacts).where(*conditions).order_by(Client.name_key, Client.id)
-            .limit(PER_PAGE).offset((self.page - 1) * PER_PAGE)
+            .limit(self.per_page).offset((self.page - 1) * self.per_page)
             .options(selectinload(Client.owner), selectinload(Client.entities))).all()
         return self
 
-    @property
-    def last_page(self) -> int:
-        return max(1, -(-self.total // PER_PAGE))
+    def state(self) -> dict:
+        """The search's parameters as its URL carries them."""
+        return {"q": self.q, "archived": self.archived, "page": self.page}
 
-    def url(self, **changes) -> str:
-        state = {"q": self.q, "archived": self.archived, "page": self.page, **changes}
-        params = [(k, str(v)) for k, v in state.items() if v not in ("", None) and not
-                  (k == "archived" and v == "exclude") and not (k == "page" and v == 1)]
-        return url_for("clients.index") + ("?" + urlencode(params) if params else "")
+    def defaults(self) -> dict:
+        """The parameters' values when the URL leaves them out."""
+        return {"archived": "exclude", "page": 1}
+
+    def base_url(self) -> str:
+        """The list's URL without parameters."""
+        return url_for("clients.index")

@@ -3,7 +3,6 @@ import json
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import rights, rules
@@ -12,7 +11,7 @@ from ..extensions import db
 from ..htmx import is_partial, toast
 from ..models import Contact, User
 from ..problem_messages import message
-from ..queries import ContactQuery
+from ..queries import INLINE_FIELDS, ContactQuery
 from ..return_urls import referrer_url
 from ..rules import Problem
 from ..scope import get_contact_or_404
@@ -21,8 +20,6 @@ from . import bp
 from .choices import owner_choices
 from .saving import changes_since
 
-INLINE_FIELDS = {"last_name": _l("Nom"), "first_name": _l("Prénom"), "function": _l("Fonction"),
-                 "phone": _l("Téléphone"), "mobile": _l("Mobile"), "fax": _l("Fax"), "owner_id": _l("Affecté à")}
 _UNREADABLE = object()
 
 

@@ -3,7 +3,6 @@ the vCard its QR code carries. Read-only: every write lives in webapp/services."
 import io
 import json
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 import segno
 from flask import url_for
@@ -14,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..extensions import db
 from ..formatting import field_label
+from ..listing import Column, Listing, read_page
 from ..models import AuditEntry, Contact, ContactPhoto, MailingListSubscription, Task, TaskAttachment, TaskType, User
 from ..problem_messages import LINK_LABELS
 from ..services.contacts import usage_of
@@ -21,14 +21,20 @@ from ..services.vcard import ExportCard, contact_to_vcard
 
 TASK_PER_PAGE = (20, 50, 100, 200)
 TASK_STATUS_ORDER = {"todo": 0, "in_progress": 1, "done": 2, "cancelled": 3}
-TASK_SORTS = {
-    "priority": lambda: (Task.priority,),
-    "due_at": lambda: (Task.due_at,),
-    "type": lambda: (func.lower(TaskType.label),),
-    "name": lambda: (func.lower(Task.name),),
-    "assignee": lambda: (User.name_key,),
-    "status": lambda: (case(TASK_STATUS_ORDER, value=Task.status, else_=9),),
-}
+# The record's task table, in screen order; the columns without a sort show the contact's phones and the files.
+TASK_COLUMNS = (
+    Column("priority", _l("Priorité"), sort=(Task.priority,)),
+    Column("due_at", _l("Date / Heure de la tâche"), sort=(Task.due_at,)),
+    Column("type", _l("Type"), sort=(func.lower(TaskType.label),)),
+    Column("name", _l("Nom de la tâche"), sort=(func.lower(Task.name),)),
+    Column("assignee", _l("Suivi par"), sort=(User.name_key,)),
+    Column("description", _l("Description / Compte-rendu")),
+    Column("mobile", _l("Tél. mobile")),
+    Column("phone", _l("Tél. fixe")),
+    Column("attachments", _l("Attachement(s)")),
+    Column("status", _l("Statut"), sort=(case(TASK_STATUS_ORDER, value=Task.status, else_=9),)),
+)
+TASK_SORTS = {column.key: column.sort for column in TASK_COLUMNS if column.sortable}
 HISTORY_LIMIT = 200
 VIA_LABELS = {"form": _l("Formulaire"), "inline": _l("Modification en ligne"), "import": _l("Import"),
               "bulk": _l("Action de masse"), "cli": _l("Ligne de commande"), "system": _l("Système")}
@@ -36,7 +42,7 @@ ACTION_LABELS = {"create": _l("Création"), "update": _l("Modification"), "delet
 
 
 @dataclass
-class TaskTable:
+class TaskTable(Listing):
     """The record's task list: its order and page come from the URL (tsort, tpage, tper) and make its links."""
 
     contact_id: int
@@ -48,55 +54,41 @@ class TaskTable:
     total: int = 0
     rows: list = field(default_factory=list)
 
+    columns = TASK_COLUMNS
+    sorts = TASK_SORTS
+    sort_arg, page_arg, per_page_arg = "tsort", "tpage", "tper"
+    default_sort = "-due_at"
+    descending_first = frozenset({"due_at"})
+
     @classmethod
     def from_args(cls, contact_id: int, args: MultiDict, back: str = "") -> "TaskTable":
         """Read the table's state; unknown values fall back to the default (newest date first, 200 a page)."""
         table = cls(contact_id=contact_id, back=back)
-        sort = args.get("tsort", "-due_at")
-        if sort.lstrip("-") in TASK_SORTS:
-            table.sort, table.descending = sort.lstrip("-"), sort.startswith("-")
-        page, per_page = args.get("tpage", ""), args.get("tper", "")
-        table.page = int(page) if page.isdigit() and 0 < len(page) < 7 else 1
+        table.read_sort(args.get("tsort"))
+        table.page = read_page(args.get("tpage"))
+        per_page = args.get("tper", "")
         if per_page.isdigit() and int(per_page) in TASK_PER_PAGE:
             table.per_page = int(per_page)
         return table
 
-    @property
-    def sort_param(self) -> str:
-        return f"-{self.sort}" if self.descending else self.sort
+    def state(self) -> dict:
+        """The table's parameters as the record's URL carries them (with the list it was opened from)."""
+        return {"back": self.back, "tsort": self.sort_param, "tpage": self.page, "tper": self.per_page}
 
-    @property
-    def last_page(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    def defaults(self) -> dict:
+        """The parameters' values when the URL leaves them out."""
+        return {"tsort": self.default_sort, "tpage": 1, "tper": 200}
 
-    def url(self, **changes) -> str:
-        """The record's URL with this table state and `changes` (defaults left out)."""
-        state = {"tsort": self.sort_param, "tpage": self.page, "tper": self.per_page, **changes}
-        defaults = {"tsort": "-due_at", "tpage": 1, "tper": 200}
-        params = [("back", self.back)] if self.back else []
-        params += [(key, str(value)) for key, value in state.items() if value != defaults[key]]
-        base = url_for("contacts.show", contact_id=self.contact_id)
-        return base + ("?" + urlencode(params) if params else "")
-
-    def sort_url(self, key: str) -> str:
-        """A header click sorts by its column ascending (dates newest first), or flips the current order."""
-        if self.sort == key:
-            descending = not self.descending
-        else:
-            descending = key == "due_at"
-        return self.url(tsort=f"-{key}" if descending else key, tpage=1)
-
-    def aria_sort(self, key: str) -> str:
-        if self.sort != key:
-            return "none"
-        return "descending" if self.descending else "ascending"
+    def base_url(self) -> str:
+        """The list's URL without parameters."""
+        return url_for("contacts.show", contact_id=self.contact_id)
 
     def load(self) -> "TaskTable":
         """Count and read the page (the last one when the page asked for is past the end)."""
         self.total = db.session.scalar(select(func.count()).select_from(Task)
                                        .where(Task.contact_id == self.contact_id))
-        self.page = min(self.page, self.last_page)
-        columns = TASK_SORTS[self.sort]()
+        self.clamp_page()
+        columns = TASK_SORTS[self.sort]
         order = [c.desc().nulls_last() if self.descending else c.asc().nulls_last() for c in columns]
         order.append(Task.id.desc() if self.descending else Task.id)
         query = (select(Task).outerjoin(TaskType, TaskType.id == Task.task_type_id)
