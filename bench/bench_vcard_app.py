@@ -25,7 +25,7 @@ from webapp.extensions import db  # noqa: E402
 from webapp.models import Contact, Entity, Role, User  # noqa: E402
 from webapp.services import vcard_import  # noqa: E402
 from webapp.services.reference_data import load_reference_data  # noqa: E402
-from webapp.services.vcard import contacts_to_vcf  # noqa: E402
+from webapp.services.vcard_write import contacts_to_vcf  # noqa: E402
 from webapp.services.vcard_export import export_cards, write_vcf, write_zip  # noqa: E402
 
 OUT = ROOT / "bench" / "out"

@@ -19,7 +19,7 @@ from ..models import MailingList, User
 from ..queries import ContactQuery
 from ..rights import requires
 from ..services import bulk
-from ..services.vcard import content_disposition
+from ..services.filenames import content_disposition
 from ..services.vcard_export import iter_vcf, iter_zip
 from .choices import owner_choices
 from .routes import bp

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..formatting import field_label
 from ..models import AuditEntry, Contact, ContactPhoto, MailingListSubscription, Task, TaskAttachment, TaskType, User
 from ..services.contacts import usage_of
-from ..services.vcard import ExportCard, contact_to_vcard
+from ..services.vcard_write import ExportCard, contact_to_vcard
 from .rules import LINK_KINDS
 
 TASK_PER_PAGE = (20, 50, 100, 200)

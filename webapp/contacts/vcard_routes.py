@@ -13,7 +13,7 @@ from ..models import Client
 from ..rights import requires
 from ..scope import client_visible, get_contact_or_404
 from ..services import vcard_import
-from ..services.vcard import content_disposition, safe_filename
+from ..services.filenames import content_disposition, safe_filename
 from ..services.vcard_export import VERSIONS, write_vcf
 from ..text import fold
 from .routes import bp

@@ -27,7 +27,8 @@ from ..extensions import db
 from ..models import Client, Contact, ContactExtra, ContactLink, ContactPhoto, Department
 from ..models.types import utcnow
 from .audit import bulk_rows
-from .vcard import ExportAddress, ExportCard, UniqueNames, contact_to_vcard, safe_filename
+from .filenames import UniqueNames, safe_filename
+from .vcard_write import ExportAddress, ExportCard, contact_to_vcard
 
 EXPORT_BATCH = 500
 UID_BATCH = 20000  # contacts whose missing UIDs are given in one transaction

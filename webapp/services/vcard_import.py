@@ -43,7 +43,9 @@ from .audit import bulk_rows, record_changes, record_created
 from .contacts import FIELDS, KEEP, LinkValue, StaleContactError, update_contact
 from .phones import to_e164
 from .photos import PhotoError, ProcessedPhoto, process_photo
-from .vcard import ParsedCard, VCardFileError, parse_vcards
+from .vcard_cards import ParsedCard
+from .vcard_decode import VCardFileError
+from .vcard_read import parse_vcards
 
 BATCH_LIFETIME = timedelta(days=1)
 WRITE_BATCH = 500  # contacts per INSERT round, and ids per IN (...) list

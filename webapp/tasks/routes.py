@@ -13,7 +13,7 @@ from ..models import Contact, Task, TaskAttachment
 from ..rights import requires
 from ..scope import contact_visible, get_contact_or_404
 from ..services import tasks as service
-from ..services.vcard import content_disposition
+from ..services.filenames import content_disposition
 from .forms import TaskForm
 
 bp = Blueprint("tasks", __name__)
