@@ -161,33 +161,9 @@ _NOT_WORK_PHONE = _CELL | {"fax", "pager", "home", "car", "modem", "bbs", "video
 
 def choose_primary(card: ParsedCard) -> Primary:
     """The CRM's e-mail (preferred, else first), phone (work/voice), mobile (cell), fax and address."""
-    extras = []
-    email = None
-    if card.emails:
-        chosen = next((e for e in card.emails if "pref" in e.types), card.emails[0])
-        email = chosen.value
-        extras += [Extra("email", e.label or types_label(e.types), e.value) for e in card.emails if e is not chosen]
-
-    def pick(match) -> TypedValue | None:
-        """The best phone number matching `match` that no earlier pick took."""
-        candidates = [p for p in card.phones if p not in taken and match(p)]
-        # Among candidates, a work one first, then a preferred one, then file order.
-        candidates.sort(key=lambda p: ("work" not in p.types, "pref" not in p.types))
-        return candidates[0] if candidates else None
-
-    taken: list[TypedValue] = []
-    fax = pick(lambda p: "fax" in p.types)
-    taken += [fax] if fax else []
-    mobile = pick(lambda p: bool(p.types & _CELL))
-    taken += [mobile] if mobile else []
-    # A number the user labelled himself (X-ABLabel) without a work type is not the office line.
-    phone = pick(lambda p: not (p.types & _NOT_WORK_PHONE) and (p.label is None or "work" in p.types))
-    taken += [phone] if phone else []
-    for number in card.phones:
-        if number not in taken:
-            extras.append(Extra("tel", number.label or types_label(number.types), number.value))
-            taken.append(number)
-
+    email, extras = _choose_email(card)
+    phone, mobile, fax, others = _choose_phones(card)
+    extras += others
     address = None
     if card.addresses:
         address = next((a for a in card.addresses if "work" in a.types), card.addresses[0])
@@ -196,5 +172,39 @@ def choose_primary(card: ParsedCard) -> Primary:
     extras += [Extra("impp", im.label or types_label(im.types), im.value) for im in card.ims]
     extras += [Extra("nickname", None, nickname) for nickname in card.nicknames]
     extras += card.extras
-    return Primary(email, phone.value if phone else None, mobile.value if mobile else None,
-                   fax.value if fax else None, address, list(card.urls), extras)
+    return Primary(email, phone, mobile, fax, address, list(card.urls), extras)
+
+
+def _choose_email(card: ParsedCard) -> tuple[str | None, list[Extra]]:
+    """The preferred e-mail, else the first; the others as extras."""
+    if not card.emails:
+        return None, []
+    chosen = next((e for e in card.emails if "pref" in e.types), card.emails[0])
+    return chosen.value, [Extra("email", e.label or types_label(e.types), e.value) for e in card.emails
+                          if e is not chosen]
+
+
+def _choose_phones(card: ParsedCard) -> tuple[str | None, str | None, str | None, list[Extra]]:
+    """(phone, mobile, fax, the other numbers as extras): fax first, then mobile, then the office line."""
+    taken: list[TypedValue] = []
+
+    def pick(match) -> str | None:
+        """The best number matching `match` that no earlier pick took."""
+        candidates = [p for p in card.phones if p not in taken and match(p)]
+        # Among candidates, a work one first, then a preferred one, then file order.
+        candidates.sort(key=lambda p: ("work" not in p.types, "pref" not in p.types))
+        if not candidates:
+            return None
+        taken.append(candidates[0])
+        return candidates[0].value
+
+    fax = pick(lambda p: "fax" in p.types)
+    mobile = pick(lambda p: bool(p.types & _CELL))
+    # A number the user labelled himself (X-ABLabel) without a work type is not the office line.
+    phone = pick(lambda p: not (p.types & _NOT_WORK_PHONE) and (p.label is None or "work" in p.types))
+    extras = []
+    for number in card.phones:
+        if number not in taken:
+            extras.append(Extra("tel", number.label or types_label(number.types), number.value))
+            taken.append(number)
+    return phone, mobile, fax, extras

@@ -119,9 +119,30 @@ def _photo_params(mime: str) -> str:
 def _card_lines(card: ExportCard, version: str) -> list[str]:
     """The content lines of one contact (3.0 or 4.0), unfolded, in vobject's order."""
     v4 = version == "4.0"
-    esc = escape_text
     # Lines by lower-case property name, in the order added: vobject's Component.contents.
     lines: dict[str, list[str]] = {}
+    _identity_lines(lines, card, v4)
+    _reach_lines(lines, card, version)
+    if card.urls:
+        _url_lines(lines, card, version)
+    _personal_lines(lines, card, v4)
+    if card.extras:
+        _extra_lines(lines, card, v4)
+    if card.rev:
+        moment = card.rev if card.rev.tzinfo else card.rev.replace(tzinfo=timezone.utc)
+        lines["rev"] = ["REV:" + moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")]
+    out = ["BEGIN:VCARD", "VERSION:" + version]
+    if card.uid:
+        out.append("UID:" + escape_text(_clean(card.uid)))
+    for name in sorted(lines):
+        out += lines[name]
+    out.append("END:VCARD")
+    return out
+
+
+def _identity_lines(lines: dict[str, list[str]], card: ExportCard, v4: bool) -> None:
+    """N, FN (never empty), KIND (4.0), ORG with the department, TITLE, ROLE."""
+    esc = escape_text
     last, first = _clean(card.last_name), _clean(card.first_name)
     lines["n"] = [f"N:{esc(last)};{esc(first)};;;"]
     lines["fn"] = ["FN:" + esc(" ".join(p for p in (first, last) if p) or _clean(card.org) or "-")]
@@ -134,6 +155,11 @@ def _card_lines(card: ExportCard, version: str) -> list[str]:
         lines["title"] = ["TITLE:" + esc(_clean(card.title))]
     if card.role:
         lines["role"] = ["ROLE:" + esc(_clean(card.role))]
+
+
+def _reach_lines(lines: dict[str, list[str]], card: ExportCard, version: str) -> None:
+    """EMAIL, TEL and ADR."""
+    esc = escape_text
     if card.emails:
         params = _EMAIL_PARAMS[version]
         emails = [f"EMAIL{params}:{esc(_one_line(email))}" for email in card.emails if _clean(email)]
@@ -148,6 +174,11 @@ def _card_lines(card: ExportCard, version: str) -> list[str]:
     if a and (a.street or a.street2 or a.postal_code or a.city or a.region or a.country):
         lines["adr"] = [f"ADR{_ADR_PARAMS}:;{esc(_clean(a.street2))};{esc(_clean(a.street))};{esc(_clean(a.city))};"
                         f"{esc(_clean(a.region))};{esc(_clean(a.postal_code))};{esc(_clean(a.country))}"]
+
+
+def _url_lines(lines: dict[str, list[str]], card: ExportCard, version: str) -> None:
+    """URL, and social profiles as X-SOCIALPROFILE (3.0) or typed URL (4.0)."""
+    v4 = version == "4.0"
     for url, kind in card.urls:
         url = _one_line(url)
         if not url:
@@ -157,12 +188,17 @@ def _card_lines(card: ExportCard, version: str) -> list[str]:
                 f"{'URL' if v4 else 'X-SOCIALPROFILE'}{_SOCIAL_PARAMS[version][kind]}:{url}")
         else:
             lines.setdefault("url", []).append("URL:" + url)
+
+
+def _personal_lines(lines: dict[str, list[str]], card: ExportCard, v4: bool) -> None:
+    """PHOTO, GENDER (X-GENDER in 3.0), BDAY, NOTE, CATEGORIES."""
+    esc = escape_text
     if card.photo:
         mime = card.photo_mime or sniff_image(card.photo) or "image/jpeg"
         data = base64.b64encode(card.photo).decode("ascii")
         lines["photo"] = [f"PHOTO:data:{mime};base64,{data}" if v4 else f"PHOTO{_photo_params(mime)}:{data}"]
     if card.gender in ("M", "F"):
-        lines["gender" if v4 else "x-gender"] = [_GENDER_LINES[version][card.gender]]
+        lines["gender" if v4 else "x-gender"] = [_GENDER_LINES["4.0" if v4 else "3.0"][card.gender]]
     if card.birthday:
         lines["bday"] = ["BDAY:" + esc(card.birthday.strftime("%Y%m%d" if v4 else "%Y-%m-%d"))]
     if card.note:
@@ -173,18 +209,6 @@ def _card_lines(card: ExportCard, version: str) -> list[str]:
         categories = [c for c in (_clean(c) for c in card.categories) if c]
         if categories:
             lines["categories"] = ["CATEGORIES:" + ",".join(esc(c) for c in categories)]
-    if card.extras:
-        _extra_lines(lines, card, v4)
-    if card.rev:
-        moment = card.rev if card.rev.tzinfo else card.rev.replace(tzinfo=timezone.utc)
-        lines["rev"] = ["REV:" + moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")]
-    out = ["BEGIN:VCARD", "VERSION:" + version]
-    if card.uid:
-        out.append("UID:" + esc(_clean(card.uid)))
-    for name in sorted(lines):
-        out += lines[name]
-    out.append("END:VCARD")
-    return out
 
 
 # Extras go back where other apps look for them (with Apple's itemN.X-ABLabel for the label); a kind no app knows
