@@ -18,11 +18,10 @@ from ..services.filenames import content_disposition, safe_filename
 from ..services.vcard_batch import cancel_batch, load_batch, store_batch
 from ..services.vcard_commit import BatchGone, ImportConflict, ImportInvalid, commit_import
 from ..services.vcard_export import VERSIONS, write_vcf
-from ..services.vcard_mapping import ORG_LENGTH, UploadError, read_upload
+from ..services.vcard_mapping import UploadError, clean_account_name, read_upload
 from ..services.vcard_preview import ImportChoices, build_preview, choose_for_all
 from ..text import fold
 from .routes import bp
-from .rules import clean_line
 
 SUGGESTIONS = 30
 # The preview form's field names, with the index of the card or the account group they belong to.
@@ -114,7 +113,7 @@ def import_choices(form: Mapping[str, str]) -> ImportChoices:
         elif found := _ACCOUNT.fullmatch(name):
             chosen.accounts[int(found.group(1))] = value
         elif found := _TYPED_ACCOUNT.fullmatch(name):
-            chosen.typed_accounts[int(found.group(1))] = clean_line(value)[:ORG_LENGTH + 20]
+            chosen.typed_accounts[int(found.group(1))] = clean_account_name(value)
     return chosen
 
 

@@ -10,7 +10,7 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
 
 from flask_babel import gettext as _
@@ -324,7 +324,8 @@ def _create_contacts(rows: list[Row], clients: dict[int, int], departments: dict
         report.created += len(ids)
 
 
-def _created_audit_row(contact_id: int, values: dict, plan: CardPlan, has_photo: bool, user: User, now) -> dict:
+def _created_audit_row(contact_id: int, values: dict, plan: CardPlan, has_photo: bool, user: User,
+                       now: datetime) -> dict:
     """record_created's row for a new contact, to be written with the others in one INSERT."""
     values = {**values, "links": " | ".join(f"{kind}: {url}" for kind, url in plan.links),
               "photo": "oui" if has_photo else None, "extras": _extras_text(plan.extras) or None}

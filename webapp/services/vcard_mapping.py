@@ -97,6 +97,11 @@ def read_upload(files: list[tuple[str, bytes]], max_bytes: int, max_cards: int, 
     return summary, plans
 
 
+def clean_account_name(typed: str) -> str:
+    """An account name typed on the preview, as one clean line of reasonable length."""
+    return clean_line(typed)[:ORG_LENGTH + 20]
+
+
 def _size(n: int) -> str:
     """A size in megabytes, as the messages write it."""
     return f"{n / (1024 * 1024):g} Mo"

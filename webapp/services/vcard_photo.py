@@ -12,7 +12,7 @@ _MIME = {"JPEG": "image/jpeg", "JPG": "image/jpeg", "PNG": "image/png", "GIF": "
          "TIFF": "image/tiff", "WEBP": "image/webp"}
 _BASE64_TEXT = re.compile(r"^[A-Za-z0-9+/=\s]+$")
 _URI = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
-UNKNOWN_FORMAT = "Photo dans un format non reconnu : non importée."
+_UNKNOWN_FORMAT = "Photo dans un format non reconnu : non importée."
 
 
 def sniff_image(data: bytes) -> str | None:
@@ -47,7 +47,7 @@ def read_photo(prop: Property, card: ParsedCard, max_photo: int) -> None:
         mime = sniff_image(data)
         if mime is None:
             # Not an image (Symbian writes a base64 file:// path): the CRM could not show it anyway.
-            card.warn(UNKNOWN_FORMAT)
+            card.warn(_UNKNOWN_FORMAT)
             return
         card.photo = data
         card.photo_mime = mime
@@ -79,7 +79,7 @@ def _inline(prop: Property, value: str, card: ParsedCard, max_photo: int) -> byt
     if _BASE64_TEXT.match(value) and sniff_image(_b64(value, card, max_photo) or b""):
         # 3.0 producers that forget ENCODING=b still write base64: accepted when it decodes to an image.
         return _b64(value, card, max_photo)
-    card.warn(UNKNOWN_FORMAT)
+    card.warn(_UNKNOWN_FORMAT)
     return None
 
 

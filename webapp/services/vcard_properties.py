@@ -218,14 +218,14 @@ def _photo(reading: Reading, prop: Property, label: str | None, label_types: set
 
 def _gender(reading: Reading, prop: Property, label: str | None, label_types: set[str]) -> None:
     """GENDER and its older forms: "M" or "F", the first one that says."""
-    reading.card.gender = reading.card.gender or gender(prop.name, prop.value)
+    reading.card.gender = reading.card.gender or _gender_value(prop.name, prop.value)
 
 
 _MALE = {"m", "male", "homme", "h", "masculin", "man", "männlich", "mann"}
 _FEMALE = {"f", "female", "femme", "féminin", "feminin", "woman", "w", "weiblich", "frau"}
 
 
-def gender(name: str, value: str) -> str | None:
+def _gender_value(name: str, value: str) -> str | None:
     """"M", "F" or None from a gender property's value, in the words phones and address books write."""
     text = value.split(";")[0].strip().lower()
     if name == "X-WAB-GENDER":  # Windows Address Book: 1 female, 2 male
@@ -261,7 +261,7 @@ def _nickname(reading: Reading, prop: Property, label: str | None, label_types: 
 
 def _birthday(reading: Reading, prop: Property, label: str | None, label_types: set[str]) -> None:
     """BDAY: a full date; a partial or odd one is kept as text among the extras."""
-    birthday = parse_date(prop.value, prop.params)
+    birthday = _date(prop.value, prop.params)
     if birthday:
         reading.card.birthday = reading.card.birthday or birthday
     elif prop.value.strip():
@@ -270,7 +270,7 @@ def _birthday(reading: Reading, prop: Property, label: str | None, label_types: 
 
 def _revision(reading: Reading, prop: Property, label: str | None, label_types: set[str]) -> None:
     """REV: when the card was last changed."""
-    reading.card.rev = parse_datetime(prop.value)
+    reading.card.rev = _datetime(prop.value)
 
 
 def _extra(kind: str, default_label: str | None = None) -> Handler:
@@ -385,7 +385,7 @@ _DATETIME = re.compile(r"^\s*(\d{4})-?(\d{2})-?(\d{2})(?:T(\d{2}):?(\d{2}):?(\d{
                        re.I)
 
 
-def parse_date(value: str, params: dict) -> date | None:
+def _date(value: str, params: dict) -> date | None:
     """A full date ("1980-03-21", "19800321", "1980-03-21T00:00:00Z"); None for partial or odd dates."""
     match = _DATE.match(value)
     if not match:
@@ -401,7 +401,7 @@ def parse_date(value: str, params: dict) -> date | None:
         return None
 
 
-def parse_datetime(value: str) -> datetime | None:
+def _datetime(value: str) -> datetime | None:
     """A moment in UTC from a REV ("20240102T030405Z", with an offset, or a date alone); None if unreadable."""
     match = _DATETIME.match(value)
     if not match:
