@@ -25,7 +25,7 @@ class Reading:
 
 
 Handler = Callable[[Reading, Property, str | None, set[str]], None]
-_NO_LABEL: tuple[None, set[str]] = (None, set())
+_NO_LABEL: tuple[None, frozenset[str]] = (None, frozenset())  # shared: handlers never change it
 
 
 def interpret(properties: list[Property], card: ParsedCard, max_photo: int) -> None:
