@@ -1,4 +1,5 @@
-# The commands the README gives. `make run` serves the app, `make test` runs the whole suite on SQLite and PostgreSQL.
+# The commands the README gives. `make run` serves the app, `make test` runs the whole suite on SQLite and PostgreSQL,
+# `make lint` checks the import contracts of pyproject.toml (layers, no cycle inside a blueprint package).
 VENV        := .venv
 PY          := $(VENV)/bin/python
 FLASK       := $(VENV)/bin/flask --app webapp
@@ -12,7 +13,7 @@ PYTHON      ?= python3
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c requirements.lock -e '.[test]'
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[test,dev]'
 	touch $@
 
 install: $(VENV)/.installed translations
@@ -38,6 +39,9 @@ test-sqlite: install
 
 test-postgres: install
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 bench: install
 	$(PY) bench/run_all.py

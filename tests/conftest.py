@@ -23,6 +23,8 @@ from webapp.models import Client, Contact, Entity, Role, User
 from webapp.services.accounts import hash_password
 from webapp.services.reference_data import load_reference_data
 
+from .contacts_csv import write_contacts_csv
+
 def pytest_configure(config):
     """Compile the translation catalogs when a bare `pytest` runs before `make` did (French plurals need them)."""
     root = Path(__file__).resolve().parent.parent
@@ -103,6 +105,12 @@ def _clean_tables(request):
                 conn.commit()
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
             conn.commit()
+
+
+@pytest.fixture(scope="session")
+def contacts_csv(tmp_path_factory) -> Path:
+    """A 1,000-contact file in the import's CSV format, written once per run (the suite needs nothing beside it)."""
+    return write_contacts_csv(tmp_path_factory.mktemp("csv") / "contacts-1000.csv")
 
 
 @pytest.fixture

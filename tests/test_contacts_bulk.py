@@ -1,8 +1,10 @@
 """Mass actions: reassign with undo, mailing lists, export, delete only what may be deleted; scope and rights."""
 import io
 import json
+import re
 import zipfile
 from datetime import date
+from html import unescape
 from urllib.parse import urlencode
 
 import pytest
@@ -189,6 +191,24 @@ def test_without_javascript_the_confirmation_is_a_page(client, csrf, team):
     done = client.post("/contacts/bulk/delete", data=MultiDict(_ids(team["contacts"][2])),
                        headers={"X-CSRFToken": csrf["token"]})
     assert done.status_code == 302
+
+
+def test_without_javascript_an_action_returns_to_the_list_with_its_filters(client, csrf, team, make):
+    for number in range(20):  # a second page of 20
+        make.contact(team["aprool"], f"Zed{number:02d}", "Test")
+    list_url = "/contacts?" + urlencode({"q": "Test", "sort": "-last_name", "page": 2, "per_page": 20})
+    back = re.search(r'name="back" value="([^"]+)"', client.get(list_url).text).group(1)
+    assert unescape(back) == list_url  # the toolbar carries the list as shown
+    headers = {"X-CSRFToken": csrf["token"]}
+    data = [*_ids(team["contacts"][0]), ("back", unescape(back))]
+    page = client.post("/contacts/bulk/reassign/confirm", data=MultiDict(data), headers=headers).text
+    assert f'name="back" value="{back}"' in page and f'href="{back}"' in page  # kept on the confirmation page
+    done = client.post("/contacts/bulk/reassign", data=MultiDict([*data, ("owner_id", "")]), headers=headers)
+    assert done.status_code == 302 and done.headers["Location"] == list_url
+    for hostile in ("https://evil.example/contacts", "//evil.example/contacts", "/admin/users"):
+        done = client.post("/contacts/bulk/reassign", headers=headers,
+                           data=MultiDict([*_ids(team["contacts"][0]), ("back", hostile), ("owner_id", "")]))
+        assert done.headers["Location"] == "/contacts"
 
 
 def test_the_list_offers_checkboxes_and_the_toolbar(client, team):

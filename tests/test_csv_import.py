@@ -1,4 +1,5 @@
-"""`crm import-csv`: what the shared 1,000-contact file creates, a second run, field values, bad files and rows."""
+"""`crm import-csv`: what a 1,000-contact file (written by tests/contacts_csv.py) creates, a second run, field values,
+bad files and rows."""
 import csv
 import json
 import random
@@ -13,11 +14,10 @@ from webapp.services.csv_rows import COLUMNS, e164
 from webapp.services.phones import to_e164
 from webapp.text import fold
 
-DATA = Path(__file__).parents[2] / "shared" / "data" / "contacts-1000.csv"
 HEADER = ",".join(COLUMNS)
 
 
-def read_rows(path=DATA) -> list[dict]:
+def read_rows(path) -> list[dict]:
     with open(path, encoding="utf-8", newline="") as file:
         return list(csv.DictReader(file))
 
@@ -45,7 +45,7 @@ def fr(number: int) -> str:
     return f"{number:,}".replace(",", "\u202f")
 
 
-def run_import(app, path=DATA):
+def run_import(app, path):
     return app.test_cli_runner().invoke(args=["crm", "import-csv", str(path)])
 
 
@@ -69,9 +69,9 @@ def write_csv(tmp_path, *lines, name="contacts.csv", encoding="utf-8") -> Path:
     return path
 
 
-def test_import_creates_the_clients_contacts_and_salespeople_of_the_file(app):
-    expected = expected_counts(read_rows())
-    result = run_import(app)
+def test_import_creates_the_clients_contacts_and_salespeople_of_the_file(app, contacts_csv):
+    expected = expected_counts(read_rows(contacts_csv))
+    result = run_import(app, contacts_csv)
     assert result.exit_code == 0, result.output
     found = counts(app)
     assert {key: found[key] for key in expected} == expected
@@ -87,24 +87,24 @@ def test_import_creates_the_clients_contacts_and_salespeople_of_the_file(app):
         assert json.loads(audit.new_value)["last_name"]
 
 
-def test_a_second_run_changes_nothing(app):
-    assert run_import(app).exit_code == 0
+def test_a_second_run_changes_nothing(app, contacts_csv):
+    assert run_import(app, contacts_csv).exit_code == 0
     before = counts(app)
-    result = run_import(app)
+    result = run_import(app, contacts_csv)
     assert result.exit_code == 0, result.output
     assert counts(app) == before
-    assert f"Contacts : 0 créés, {fr(len(read_rows()))} déjà présents" in result.stdout
+    assert f"Contacts : 0 créés, {fr(len(read_rows(contacts_csv)))} déjà présents" in result.stdout
     assert "Valeurs de référence créées : aucune" in result.stdout
 
 
-def test_field_values_are_kept_as_typed(app):
-    rows = [row for row in read_rows() if row["email"]]
+def test_field_values_are_kept_as_typed(app, contacts_csv):
+    rows = [row for row in read_rows(contacts_csv) if row["email"]]
     accented = next(row for row in rows if not row["last_name"][0].isascii())
     leading_zero = next(row for row in rows if row["postal_code"].startswith("0"))
     inactive = next(row for row in rows if row["active"] == "false" and row["skills"] and row["linkedin"])
     archived = next(row for row in rows if row["archived_company"] == "true" and row["company_assigned_to"])
     foreign = next((row for row in rows if row["country"] != "France" and row["phone"]), None)
-    assert run_import(app).exit_code == 0
+    assert run_import(app, contacts_csv).exit_code == 0
     with app.app_context():
         contact = contact_by_email(accented["email"])
         assert (contact.last_name, contact.first_name) == (accented["last_name"], accented["first_name"])
@@ -136,8 +136,8 @@ def test_field_values_are_kept_as_typed(app):
             assert contact.phone_e164 == to_e164(foreign["phone"], contact.country)
 
 
-def test_sort_and_search_columns_agree_with_refresh_keys(app):
-    assert run_import(app).exit_code == 0
+def test_sort_and_search_columns_agree_with_refresh_keys(app, contacts_csv):
+    assert run_import(app, contacts_csv).exit_code == 0
     with app.app_context():
         for contact in db.session.scalars(select(Contact)):
             stored = (contact.company_key, contact.last_name_key, contact.first_name_key, contact.function_key,
@@ -148,8 +148,8 @@ def test_sort_and_search_columns_agree_with_refresh_keys(app):
         db.session.rollback()
 
 
-def test_fast_french_phone_form_matches_phonenumbers():
-    numbers = [row[column] for row in read_rows() for column in ("phone", "mobile", "fax") if row[column]]
+def test_fast_french_phone_form_matches_phonenumbers(contacts_csv):
+    numbers = [row[column] for row in read_rows(contacts_csv) for column in ("phone", "mobile", "fax") if row[column]]
     draw = random.Random(3)
     numbers += ["0%d%s" % (draw.randint(1, 9), "".join(draw.choice(" .-") + "%02d" % draw.randint(0, 99)
                                                       for _ in range(4))) for _ in range(500)]
@@ -157,13 +157,13 @@ def test_fast_french_phone_form_matches_phonenumbers():
     assert [e164(number, "FR") for number in numbers] == [to_e164(number, "FR") for number in numbers]
 
 
-def test_existing_clients_and_users_are_reused(app, make):
-    rows = read_rows()
+def test_existing_clients_and_users_are_reused(app, make, contacts_csv):
+    rows = read_rows(contacts_csv)
     expected = expected_counts(rows)
     row = rows[0]
     existing = make.client_account(name=row["company"].upper())
     make.user(name=row["company_assigned_to"] or "COTILLON Marion", email="owner@example.com")
-    result = run_import(app)
+    result = run_import(app, contacts_csv)
     assert result.exit_code == 0, result.output
     assert f"Sociétés : {expected['clients'] - 1} créées, 1 déjà présentes" in result.stdout
     assert f"Commerciaux : {expected['users'] - 1} créés, 1 déjà présents" in result.stdout

@@ -1,13 +1,10 @@
 """The e-mail rule shared by the form, editing in place and the imports: the same verdict as email_validator."""
 import csv
-from pathlib import Path
 
 import pytest
 from email_validator import EmailNotValidError, validate_email
 
 from webapp.contacts.rules import email_error
-
-DATA = Path(__file__).parents[2] / "shared" / "data" / "contacts-1000.csv"
 
 CRAFTED = [
     "prenom.nom@societe.fr", "Prenom.Nom@Societe.FR", "o'brien+crm@exemple.fr", "a!#$%&'*+/=?^_`{|}~-@exemple.fr",
@@ -35,8 +32,8 @@ def test_email_rule_agrees_with_email_validator(address, app):
         assert (email_error(address) is None) == library_says_valid(address), address
 
 
-def test_email_rule_agrees_on_the_shared_contacts(app):
-    with DATA.open(encoding="utf-8") as handle:
+def test_email_rule_agrees_on_a_contacts_file(app, contacts_csv):
+    with contacts_csv.open(encoding="utf-8") as handle:
         addresses = [row["email"] for row in csv.DictReader(handle) if row["email"]]
     assert len(addresses) > 500
     with app.test_request_context():

@@ -32,15 +32,15 @@ def create_app(config: Config | None = None) -> Flask:
     formatting.init_filters(app)
     app.jinja_env.globals.update(htmx_config=lambda: HTMX_CONFIG, is_partial=is_partial, country_name=country_name)
 
-    from .admin.routes import bp as admin_bp
-    from .auth.routes import bp as auth_bp
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
     from .cli import crm_cli
-    from .clients.routes import bp as clients_bp
-    from .contacts.routes import bp as contacts_bp
-    from .deals.routes import bp as deals_bp
+    from .clients import bp as clients_bp
+    from .contacts import bp as contacts_bp
+    from .deals import bp as deals_bp
     from .health import bp as health_bp
-    from .parameters.routes import bp as parameters_bp
-    from .tasks.routes import bp as tasks_bp
+    from .parameters import bp as parameters_bp
+    from .tasks import bp as tasks_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(contacts_bp)

@@ -1,23 +1,11 @@
 """Forms of the record's actions (tasks, opportunities, skills, mailing lists, accounts): a <dialog> when htmx
 opens them into #dialog-slot, the form alone when htmx re-renders it, a page of its own otherwise."""
-from urllib.parse import urlsplit
-
 from flask import flash, make_response, redirect, render_template, request
 
 from .htmx import is_partial, toast, trigger
 
 # A save in a dialog answers an empty body into the dialog slot, which closes the dialog (static/app.js).
 CLOSE_DIALOG = {"HX-Retarget": "#dialog-slot", "HX-Reswap": "innerHTML"}
-
-
-def local_url(value: str | None, default: str) -> str:
-    """`value` when it is a path on this site (never another host, nor a scheme), else `default`."""
-    if not value or len(value) > 2000 or any(ch in value for ch in "\\\r\n\t\x00"):
-        return default
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
-        return default
-    return value
 
 
 def form_response(template: str, title: str, form, cancel_url: str, status: int | None = None, **context):
@@ -31,13 +19,15 @@ def form_response(template: str, title: str, form, cancel_url: str, status: int 
     return render_template("record/form_page.html", template=template, in_dialog=False, **context), status
 
 
-def saved(message: str, next_url: str, event: str | None = "contacts-changed", body: str = ""):
-    """After a save: close the dialog, show a toast and tell the page what changed (htmx); flash and redirect
-    otherwise."""
+def saved(message: str, next_url: str, event: str | None = "contacts-changed", body: str = "", *,
+          detail=None, level: str = "success", undo: str | None = None):
+    """After a save in a dialog: close it (or swap `body` into its slot), show a toast (with an undo button when
+    `undo` is given) and send `event` with `detail` to the page (htmx); flash and redirect to `next_url` otherwise."""
     if not is_partial():
         flash(message, "success")
         return redirect(next_url)
     response = make_response(body, 200, CLOSE_DIALOG)
+    toast(response, message, level, undo)
     if event:
-        trigger(response, event)
-    return toast(response, message)
+        trigger(response, event, detail)
+    return response

@@ -39,9 +39,12 @@ def trigger(response: ResponseReturnValue, event: str, detail=None):
     return response
 
 
-def toast(response, message: str, level: str = "success"):
-    """Ask the page to show a toast once the response is swapped."""
-    return trigger(response, "toast-shown", {"message": message, "level": level})
+def toast(response, message: str, level: str = "success", undo: str | None = None):
+    """Ask the page to show a toast once the response is swapped, with an "Annuler" button posting to `undo`."""
+    detail = {"message": message, "level": level}
+    if undo:
+        detail["undo"] = undo
+    return trigger(response, "toast-shown", detail)
 
 
 # Swap 4xx answers too: 422 re-renders a form, 409 shows a conflict, the others come back as toasts.

@@ -1,9 +1,5 @@
-"""The named rights, the default roles, and the decorator that checks a right on a route."""
-from functools import wraps
-
-from flask import abort
+"""The named rights and the default roles (the decorator that checks one on a route is in access.py)."""
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
 
 CONTACTS_LIST = "contacts.list"
 CONTACTS_EDIT = "contacts.edit"
@@ -41,20 +37,3 @@ DEFAULT_ROLES = {
     "Responsable commercial": _SALES | {CONTACTS_DELETE, CONTACTS_BULK_ASSIGN, PARAMETERS, ALL_ENTITIES},
     "Administrateur": set(RIGHTS),
 }
-
-
-def requires(right: str):
-    """Let the view run only for a logged-in user holding `right`; 403 otherwise."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if not current_user.can(right):
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapped.required_right = right
-        return wrapped
-
-    return decorator

@@ -1,0 +1,6 @@
+"""Administration: users, roles and their rights."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from . import routes  # noqa: E402,F401  (registers its views on bp)

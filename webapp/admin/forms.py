@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, Selec
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..parameters.forms import plain_text, strip
+from ..form_fields import plain_text, strip
 from ..rights import RIGHTS
 from ..services.users import MIN_PASSWORD_LENGTH, all_entities, all_roles
 

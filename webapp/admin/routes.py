@@ -1,21 +1,18 @@
 """User administration: the users, their roles and entities, and the matrix of rights per role."""
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import rights
-from ..dialogs import form_response
+from ..access import requires
+from ..dialogs import form_response, saved
 from ..extensions import db
 from ..htmx import is_partial, render, toast
 from ..models import User
-from ..rights import RIGHTS, requires
+from ..rights import RIGHTS
 from ..services import users as service
+from . import bp
 from .forms import PasswordForm, RightsForm, RoleForm, UserForm
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-# A save in a dialog answers an empty body into the dialog slot, which closes the dialog (static/app.js).
-CLOSE_DIALOG = {"HX-Retarget": "#dialog-slot", "HX-Reswap": "innerHTML"}
 
 
 @bp.get("/users")
@@ -33,11 +30,8 @@ def new_user():
     form = UserForm()
     if form.validate_on_submit() and (user := _apply(form, service.create_user, form.values(), current_user)):
         message = _("L'utilisateur %(name)s a été créé.", name=user.display_name)
-        if not is_partial():
-            flash(message, "success")
-            return redirect(url_for(".users"))
-        body = render_template("partials/admin/_user_created.html", **_users_context())
-        return toast(make_response(body, 200, CLOSE_DIALOG), message)
+        body = render_template("partials/admin/_user_created.html", **_users_context()) if is_partial() else ""
+        return saved(message, url_for(".users"), None, body)
     return _form_response("partials/admin/_user_form.html", _("Nouvel utilisateur"), form,
                           url_for(".new_user"), user=None)
 
@@ -50,11 +44,8 @@ def edit_user(user_id: int):
     form = UserForm(user=user)
     if form.validate_on_submit() and _apply(form, service.update_user, user, form.values(), current_user) is not None:
         message = _("L'utilisateur %(name)s a été enregistré.", name=user.display_name)
-        if not is_partial():
-            flash(message, "success")
-            return redirect(url_for(".users"))
-        body = render_template("partials/admin/_user_updated.html", user=user)
-        return toast(make_response(body, 200, CLOSE_DIALOG), message)
+        body = render_template("partials/admin/_user_updated.html", user=user) if is_partial() else ""
+        return saved(message, url_for(".users"), None, body)
     return _form_response("partials/admin/_user_form.html", _("Modifier %(name)s", name=user.display_name), form,
                           url_for(".edit_user", user_id=user.id), user=user)
 
@@ -67,11 +58,7 @@ def user_password(user_id: int):
     form = PasswordForm()
     if form.validate_on_submit() and _apply(form, service.set_user_password, user, form.password.data,
                                             current_user):
-        message = _("Le mot de passe de %(name)s a été changé.", name=user.display_name)
-        if not is_partial():
-            flash(message, "success")
-            return redirect(url_for(".users"))
-        return toast(make_response("", 200, CLOSE_DIALOG), message)
+        return saved(_("Le mot de passe de %(name)s a été changé.", name=user.display_name), url_for(".users"), None)
     return _form_response("partials/admin/_password_form.html",
                           _("Nouveau mot de passe pour %(name)s", name=user.display_name), form,
                           url_for(".user_password", user_id=user.id), user=user)

@@ -1,5 +1,5 @@
 """Login: who is logged in, how sessions end."""
-from flask import Flask, flash, redirect, request, url_for
+from flask import Blueprint, Flask, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -7,6 +7,8 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db, login_manager
 from ..htmx import is_partial
 from ..models import Role, User
+
+bp = Blueprint("auth", __name__)
 
 
 def init_login(app: Flask) -> None:
@@ -36,3 +38,6 @@ def init_login(app: Flask) -> None:
             return "", 401, {"HX-Redirect": target}
         flash(_("Veuillez vous connecter pour accéder à cette page."), "info")
         return redirect(target)
+
+
+from . import routes  # noqa: E402,F401  (registers its views on bp)

@@ -1,23 +1,19 @@
 """Login and logout pages."""
-from urllib.parse import urlsplit
-
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
+from ..return_urls import local_url
 from ..services.accounts import authenticate
+from . import bp
 from .forms import LoginForm
-
-bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site, never another host."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("contacts.index")
+    """Only a path on this site, never another host; else the contacts list."""
+    return local_url(target, url_for("contacts.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -10,11 +10,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..countries import country_choices
 from ..extensions import db
+from ..form_fields import optional_id, plain_text, reference_choices, strip, user_choices
 from ..models import Client, Entity, Origin, RevenueRange, Sector, SizeBand, User
-from ..parameters.forms import optional_id, plain_text, strip
 from ..rights import ALL_ENTITIES
 from ..services.clients import siren_valid
-from ..tasks.forms import reference_choices, user_choices
 
 
 class CheckboxesField(SelectMultipleField):

@@ -1,20 +1,19 @@
 """Client accounts: the list with its search, the Fiche du compte with its contacts, create, edit, archive."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from .. import rights
+from ..access import requires
 from ..extensions import db
 from ..htmx import render
 from ..queries import ContactQuery
-from ..rights import requires
 from ..scope import client_visible, get_client_or_404
 from ..services import clients as service
+from . import bp
 from .forms import ClientForm
 from .search import ClientSearch
-
-bp = Blueprint("clients", __name__)
 
 
 @bp.get("/clients")

@@ -2,8 +2,7 @@
 from datetime import datetime
 from urllib.parse import parse_qsl
 
-from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, \
-    stream_with_context, url_for
+from flask import Response, abort, current_app, make_response, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -12,17 +11,19 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from .. import rights
+from ..access import requires
+from ..dialogs import saved
 from ..errors import render_error
 from ..extensions import db
 from ..htmx import is_partial, toast, trigger
 from ..models import MailingList, User
 from ..queries import ContactQuery
-from ..rights import requires
+from ..return_urls import local_url
 from ..services import bulk
 from ..services.filenames import content_disposition
 from ..services.vcard_export import iter_vcf, iter_zip
+from . import bp
 from .choices import owner_choices
-from .routes import bp
 
 ACTIONS = {"reassign": rights.CONTACTS_BULK_ASSIGN, "mailing-lists": rights.MAILING_LISTS,
            "export": rights.CONTACTS_EXPORT, "delete": rights.CONTACTS_DELETE}
@@ -48,7 +49,7 @@ def bulk_confirm(action):
     if not current_user.can(ACTIONS[action]):
         abort(403)
     selection = _selection()
-    context = dict(action=action, selection=selection, form=request.form, owners=owner_choices(),
+    context = dict(action=action, selection=selection, form=request.form, owners=owner_choices(), back_url=_list_url(),
                    mailing_lists=db.session.scalars(select(MailingList).where(MailingList.active.is_(True))
                                                     .order_by(MailingList.position, MailingList.label)).all())
     template = "partials/contacts/_bulk_dialog.html" if is_partial() else "contacts/bulk_confirm.html"
@@ -119,7 +120,7 @@ def bulk_delete():
         return _done(message)
     response = make_response(render_template(
         "partials/contacts/_bulk_delete_report.html" if is_partial() else "contacts/bulk_delete_report.html",
-        result=result))
+        result=result, back_url=_list_url()))
     toast(response, message)
     return trigger(response, "contacts-changed")
 
@@ -153,11 +154,10 @@ def _skipped(selection: bulk.Selection) -> str:
 
 def _done(message: str, undo: str | None = None):
     """Close the dialog, refresh the list and say what happened (with an undo button when given)."""
-    if not is_partial():
-        flash(message, "success")
-        return redirect(url_for("contacts.index"))
-    response = make_response("")
-    response.headers["HX-Retarget"] = "#dialog-slot"
-    response.headers["HX-Reswap"] = "innerHTML"
-    trigger(response, "toast-shown", {"message": message, "level": "success", "undo": undo})
-    return trigger(response, "contacts-changed")
+    return saved(message, _list_url(), undo=undo)
+
+
+def _list_url() -> str:
+    """The list as the bulk form showed it (filters, order, page), where a plain request returns; else the list."""
+    list_url = url_for("contacts.index")
+    return local_url(request.form.get("back"), list_url, under=list_url)

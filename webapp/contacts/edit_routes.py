@@ -4,15 +4,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import rights
+from ..access import requires
+from ..dialogs import saved
 from ..extensions import db
 from ..htmx import is_partial, toast, trigger
-from ..rights import requires
 from ..scope import get_contact_or_404
 from ..errors import render_error
 from ..services.contacts import ContactInUseError, StaleContactError, delete_contact, update_contact, usage_of
+from . import bp
 from .choices import client_choices, fill_choices
 from .forms import ContactForm
-from .routes import bp
 from .saving import save_contact
 
 DUPLICATED_FIELDS = ("client_id", "gender", "department_id", "function", "owner_id", "phone", "fax", "street",
@@ -86,14 +87,8 @@ def _saved(outcome, created: bool):
     message = _("Contact %(name)s créé.", name=name) if created else _("Contact %(name)s enregistré.", name=name)
     if outcome.warnings:
         message += " " + " ".join(outcome.warnings)
-    if not is_partial():
-        flash(message, "success")
-        return redirect(url_for("contacts.show", contact_id=outcome.contact.id))
-    response = make_response("")
-    response.headers["HX-Retarget"] = "#dialog-slot"
-    response.headers["HX-Reswap"] = "innerHTML"
-    toast(response, message, "info" if outcome.warnings else "success")
-    return trigger(response, "contacts-changed", {"id": outcome.contact.id})
+    return saved(message, url_for("contacts.show", contact_id=outcome.contact.id), detail={"id": outcome.contact.id},
+                 level="info" if outcome.warnings else "success")
 
 
 @bp.get("/contacts/client-options")

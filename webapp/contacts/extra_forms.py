@@ -10,10 +10,9 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice, SelectMultipleField
 from wtforms.validators import InputRequired, ValidationError
 
-from ..deals.forms import LocalDateField
 from ..extensions import db
+from ..form_fields import LocalDateField, local_zone
 from ..models import Contact, MailingList, Skill
-from ..tasks.forms import local_zone
 
 
 class IdsField(SelectMultipleField):

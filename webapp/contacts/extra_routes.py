@@ -5,15 +5,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import rights
-from ..dialogs import form_response, local_url, saved
+from ..access import requires
+from ..dialogs import form_response, saved
 from ..extensions import db
 from ..models import ContactPhoto
-from ..rights import requires
+from ..return_urls import local_url
 from ..scope import get_contact_or_404
 from ..services import contact_extras as service
+from . import bp
 from .extra_forms import SkillsForm, SubscriptionsForm
 from .record import qr_svg
-from .routes import bp
 
 
 @bp.get("/contacts/<int:contact_id>/photo")

@@ -1,6 +1,5 @@
 """Editing in place from the list: Nom, Prénom, Fonction, Téléphone, Mobile, Fax and Affecté à."""
 import json
-from urllib.parse import urlsplit
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,16 +8,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import rights
+from ..access import requires
 from ..extensions import db
 from ..htmx import is_partial, toast
 from ..models import User
 from ..queries import ContactQuery
-from ..rights import requires
+from ..return_urls import referrer_url
 from ..scope import get_contact_or_404
 from ..services.contacts import StaleContactError, update_contact
-from . import rules
+from . import bp, rules
 from .choices import owner_choices
-from .routes import bp
 from .saving import changes_since
 
 INLINE_FIELDS = {"last_name": _l("Nom"), "first_name": _l("Prénom"), "function": _l("Fonction"),
@@ -123,11 +122,8 @@ def _display(field, value):
 
 def _list_url() -> str:
     """The list the request came from (same site only), else the list."""
-    referrer = urlsplit(request.referrer or "")
     list_path = url_for("contacts.index")
-    if referrer.netloc == request.host and referrer.path == list_path:
-        return f"{list_path}?{referrer.query}" if referrer.query else list_path
-    return list_path
+    return referrer_url(list_path, under=list_path)
 
 
 def _row_response(contact_id, editing=None, value=None, error=None, status=200):

@@ -3,10 +3,10 @@ the vCard its QR code carries. Read-only: every write lives in webapp/services."
 import io
 import json
 from dataclasses import dataclass, field
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import segno
-from flask import request, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
@@ -160,18 +160,6 @@ def social_links(contact: Contact) -> list[tuple[str, str, bool]]:
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
         result.append((str(LINK_KINDS.get(link.kind, link.kind)), url, scheme in ("http", "https") and "//" in url))
     return result
-
-
-def list_url_from_referrer(default: str) -> str:
-    """The contacts list as the user left it, when the record was opened from it: the Referer (sent for this
-    site's own pages, Referrer-Policy same-origin) carries its filters, also after htmx pushed them to the URL."""
-    referrer = request.referrer or ""
-    parts = urlsplit(referrer)
-    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
-        return default
-    if parts.path != url_for("contacts.index") or any(ch in referrer for ch in "\r\n\x00"):
-        return default
-    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def record_context(contact: Contact, args: MultiDict, back: str) -> dict:

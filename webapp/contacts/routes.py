@@ -1,15 +1,14 @@
 """The contacts list: the page, its results fragment and its filter pickers."""
-from flask import Blueprint, abort, make_response, redirect, request, url_for
+from flask import abort, make_response, redirect, request, url_for
 from flask_login import current_user
 
 from .. import rights
+from ..access import requires
 from ..htmx import is_partial, render
 from ..queries import ContactQuery
-from ..rights import requires
+from ..return_urls import local_url, referrer_url
 from ..scope import get_contact_or_404
-from . import pickers
-
-bp = Blueprint("contacts", __name__)
+from . import bp, pickers
 
 
 @bp.get("/")
@@ -47,27 +46,14 @@ def picker(kind):
 @requires(rights.CONTACTS_LIST)
 def show(contact_id):
     """The contact's record: key facts, follow-up, subscriptions, tasks, trail; htmx asks for the sections only."""
-    from .record import list_url_from_referrer, record_context  # issue 7's read side, kept out of the imports
+    from .record import record_context  # issue 7's read side, kept out of the imports
 
     contact = get_contact_or_404(current_user, contact_id)
     # ?back= when the link carried it, else the list page the record was opened from (Referer), else the list.
-    back_url = _back_url() if request.args.get("back") else list_url_from_referrer(_back_url())
+    list_url = url_for("contacts.index")
+    back = request.args.get("back")
+    back_url = local_url(back, list_url, under=list_url) if back else referrer_url(list_url, under=list_url)
     block = "sections" if request.headers.get("HX-Target") == "record-sections" else None
     return render("contacts/show.html", block, contact=contact, back_url=back_url,
-                  **record_context(contact, request.args, "" if back_url == url_for("contacts.index") else back_url))
+                  **record_context(contact, request.args, "" if back_url == list_url else back_url))
 
-
-def _back_url() -> str:
-    """The list as the user left it: only a link to the list itself is accepted."""
-    target = request.args.get("back", "")
-    list_url = url_for("contacts.index")
-    return target if target == list_url or target.startswith(list_url + "?") else list_url
-
-from . import edit_routes  # noqa: E402,F401  (registers add, edit, duplicate, delete on this blueprint)
-
-from . import inline_routes  # noqa: E402,F401  (registers editing in place)
-
-from . import extra_routes  # noqa: E402,F401  (registers the record's photo, QR code, skills and mailing lists)
-from . import vcard_routes  # noqa: E402,F401  (registers the vCard import and export on this blueprint)
-
-from . import bulk_routes  # noqa: E402,F401  (registers the mass actions)

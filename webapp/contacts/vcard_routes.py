@@ -9,10 +9,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import rights, unit_of_work
+from ..access import requires
 from ..extensions import db
 from ..htmx import is_partial, render
 from ..models import Client
-from ..rights import requires
 from ..scope import client_visible, get_contact_or_404
 from ..services.filenames import content_disposition, safe_filename
 from ..services.vcard_batch import cancel_batch, load_batch, store_batch
@@ -21,7 +21,7 @@ from ..services.vcard_export import VERSIONS, write_vcf
 from ..services.vcard_mapping import UploadError, clean_account_name, read_upload
 from ..services.vcard_preview import ImportChoices, build_preview, choose_for_all
 from ..text import fold
-from .routes import bp
+from . import bp
 
 SUGGESTIONS = 30
 # The preview form's field names, with the index of the card or the account group they belong to.

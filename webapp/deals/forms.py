@@ -4,11 +4,10 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, SelectChoice, SelectField, StringField
+from wtforms import DecimalField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..parameters.forms import optional_id, plain_text, strip
-from ..tasks.forms import user_choices
+from ..form_fields import LocalDateField, optional_id, plain_text, strip, user_choices
 
 STAGES = [("qualification", _l("Qualification")), ("needs", _l("Analyse des besoins")),
           ("proposal", _l("Proposition")), ("negotiation", _l("Négociation")), ("won", _l("Gagnée")),
@@ -38,16 +37,6 @@ class EuroField(DecimalField):
         if abs(value) > MAX_AMOUNT:  # before rounding: quantize fails on numbers past Decimal's precision
             raise ValueError(str(_l("Entre 0 et 999 999 999 999,99 €.")))
         self.data = value.quantize(Decimal("0.01"))
-
-
-class LocalDateField(DateField):
-    """A date from <input type="date">, with a French message when it cannot be read."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(str(_l("Date invalide (exemple : 11/04/2019)."))) from error
 
 
 class _DealForm(FlaskForm):

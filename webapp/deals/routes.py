@@ -1,21 +1,21 @@
 """Affaires of a contact: add an opportunity, make a proposal from it and a deal from the proposal; list them."""
-from flask import Blueprint, abort, request, url_for
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import rights
-from ..dialogs import form_response, local_url, saved
+from ..access import requires
+from ..dialogs import form_response, saved
 from ..extensions import db
 from ..htmx import render
 from ..models import Deal, Opportunity, Proposal
-from ..rights import requires
+from ..return_urls import local_url
 from ..scope import client_visible, get_contact_or_404
 from ..services import deals as service
+from . import bp
 from .forms import DEAL_STATUSES, PROPOSAL_STATUSES, STAGES, DealForm, OpportunityForm, ProposalForm
-
-bp = Blueprint("deals", __name__)
 
 
 @bp.get("/contacts/<int:contact_id>/deals")

@@ -1,34 +1,12 @@
 """Forms of the parameter screens: a label, plus a parent, a category or a provider where the list has one."""
-import unicodedata
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
+from ..form_fields import optional_id, plain_text, strip
 from ..models import Department
 from ..services.parameters import KINDS, list_items, tree_order
-
-# Bidirectional overrides and isolates reorder what is displayed around them ("\u202egnp.exe" shows as "exe.png").
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def plain_text(form, field) -> None:
-    """Refuse control characters (NUL, line breaks, tabs) and bidirectional overrides in a one-line value."""
-    if any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in field.data or ""):
-        raise ValidationError(_l("Ce texte contient des caractères de contrôle non autorisés."))
-
-
-def strip(value):
-    """Surrounding spaces never count."""
-    return value.strip() if isinstance(value, str) else value
-
-
-def optional_id(value) -> int | None:
-    """A select's value: an id, or None for the empty choice."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)
 
 
 class LabelForm(FlaskForm):

@@ -1,17 +1,16 @@
 """The parameter screens (Commercial > Ecrans de paramètres): one generic set of views for every list."""
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from .. import rights
+from ..access import requires
 from ..extensions import db
 from ..htmx import is_partial, render, render_block, toast
-from ..rights import requires
 from ..services import parameters as service
+from . import bp
 from .screens import SCREENS, Screen
-
-bp = Blueprint("parameters", __name__, url_prefix="/parameters")
 
 
 @bp.get("")

@@ -1,30 +1,22 @@
 """The task form, shared by the dialog and its page; fields that other record forms reuse (users, Paris time)."""
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import DateTimeLocalField, MultipleFileField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..contacts.rules import clean_multiline
-from ..extensions import db
-from ..models import Task, TaskType, User
-from ..parameters.forms import optional_id, plain_text, strip
+from ..form_fields import local_zone, optional_id, plain_text, reference_choices, strip, user_choices
+from ..models import Task, TaskType
 from ..services.tasks import NewAttachment
 
 PRIORITIES = [(1, _l("Basse")), (2, _l("Normale")), (3, _l("Haute"))]
 STATUSES = [("todo", _l("Non démarrée")), ("in_progress", _l("En cours")), ("done", _l("Terminée")),
             ("cancelled", _l("Annulée"))]
 MAX_FILES = 10
-
-
-def local_zone() -> ZoneInfo:
-    """The zone dates are typed and shown in (Europe/Paris unless configured otherwise)."""
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Paris")
 
 
 def multiline(value):
@@ -56,21 +48,6 @@ class LocalDateTimeField(DateTimeLocalField):
             moment = self.data.astimezone(local_zone()) if self.data.tzinfo else self.data
             return moment.strftime("%Y-%m-%dT%H:%M")
         return ""
-
-
-def user_choices(current_id: int | None, empty: str | None = None) -> list[SelectChoice]:
-    """Active users by name (plus the one already chosen, even inactive), optionally after an empty choice."""
-    users = db.session.scalars(select(User).where((User.active.is_(True)) | (User.id == current_id))
-                               .order_by(User.name_key)).all()
-    choices = [SelectChoice("", empty)] if empty is not None else []
-    return choices + [SelectChoice(user.id, user.display_name) for user in users]
-
-
-def reference_choices(model, current_id: int | None, empty: str) -> list[SelectChoice]:
-    """The active values of a parameter list in their order (plus the one already chosen, even inactive)."""
-    items = db.session.scalars(select(model).where((model.active.is_(True)) | (model.id == current_id))
-                               .order_by(model.position, model.label)).all()
-    return [SelectChoice("", empty)] + [SelectChoice(item.id, item.label) for item in items]
 
 
 class TaskForm(FlaskForm):

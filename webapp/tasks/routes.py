@@ -1,22 +1,23 @@
 """Tasks of a contact (Tâches commerciales): create, edit, close; attachments downloaded and removed."""
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import load_only
 
 from .. import rights
-from ..dialogs import form_response, local_url, saved
+from ..access import requires
+from ..dialogs import form_response, saved
 from ..extensions import db
 from ..htmx import is_partial, toast, trigger
 from ..models import Contact, Task, TaskAttachment
-from ..rights import requires
+from ..return_urls import local_url
 from ..scope import contact_visible, get_contact_or_404
 from ..services import tasks as service
 from ..services.filenames import content_disposition
+from . import bp
 from .forms import TaskForm
 
-bp = Blueprint("tasks", __name__)
 ATTACHMENT_COLUMNS = (TaskAttachment.id, TaskAttachment.task_id, TaskAttachment.filename, TaskAttachment.mime,
                       TaskAttachment.size, TaskAttachment.created_at)
 

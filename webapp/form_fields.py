@@ -1,0 +1,63 @@
+"""Pieces the blueprints' forms share: text cleaners, id and choice lists, local dates and the local zone."""
+import unicodedata
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms import DateField, SelectChoice
+from wtforms.validators import ValidationError
+
+from .extensions import db
+from .models import User
+
+# Bidirectional overrides and isolates reorder what is displayed around them ("\u202egnp.exe" shows as "exe.png").
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def plain_text(form, field) -> None:
+    """Refuse control characters (NUL, line breaks, tabs) and bidirectional overrides in a one-line value."""
+    if any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in field.data or ""):
+        raise ValidationError(_l("Ce texte contient des caractères de contrôle non autorisés."))
+
+
+def strip(value):
+    """Surrounding spaces never count."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def optional_id(value) -> int | None:
+    """A select's value: an id, or None for the empty choice."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+def local_zone() -> ZoneInfo:
+    """The zone dates are typed and shown in (Europe/Paris unless configured otherwise)."""
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Paris")
+
+
+def user_choices(current_id: int | None, empty: str | None = None) -> list[SelectChoice]:
+    """Active users by name (plus the one already chosen, even inactive), optionally after an empty choice."""
+    users = db.session.scalars(select(User).where((User.active.is_(True)) | (User.id == current_id))
+                               .order_by(User.name_key)).all()
+    choices = [SelectChoice("", empty)] if empty is not None else []
+    return choices + [SelectChoice(user.id, user.display_name) for user in users]
+
+
+def reference_choices(model, current_id: int | None, empty: str) -> list[SelectChoice]:
+    """The active values of a parameter list in their order (plus the one already chosen, even inactive)."""
+    items = db.session.scalars(select(model).where((model.active.is_(True)) | (model.id == current_id))
+                               .order_by(model.position, model.label)).all()
+    return [SelectChoice("", empty)] + [SelectChoice(item.id, item.label) for item in items]
+
+
+class LocalDateField(DateField):
+    """A date from <input type="date">, with a French message when it cannot be read."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(_l("Date invalide (exemple : 11/04/2019)."))) from error
