@@ -3,8 +3,8 @@
 Run: .venv/bin/python bench/bench_vcard.py   (no database needed; prints a table)
 Targets: import <= 2x vobject.readComponents, export <= 1.5x vobject serialize, peak memory <= 300 MB for 10 MB.
 The export writes content lines with vobject's escaping helpers instead of building a vobject component per card
-(webapp/services/vcard_write.py, `_card_lines`): it is compared with vobject building and serializing, and with vobject's
-serializer alone.
+(webapp/services/vcard_write.py, `_card_lines`): it is compared with vobject building and serializing, and with
+vobject's serializer alone.
 """
 import io
 import random

@@ -4,7 +4,8 @@ import base64
 
 import pytest
 
-from webapp.services.vcard_mapping import CardPlan, read_upload
+from webapp.services.vcard_mapping import read_upload
+from webapp.services.vcard_plan import CardPlan
 from webapp.services.vcard_properties import HANDLERS
 from webapp.services.vcard_read import MAX_BYTES, MAX_CARDS, MAX_PHOTO
 

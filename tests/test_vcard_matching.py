@@ -6,7 +6,8 @@ from webapp.extensions import db
 from webapp.models import Contact, User
 from webapp.services.vcard_batch import store_batch
 from webapp.services.vcard_commit import ImportInvalid, commit_import
-from webapp.services.vcard_mapping import CardPlan, read_upload
+from webapp.services.vcard_mapping import read_upload
+from webapp.services.vcard_plan import CardPlan
 from webapp.services.vcard_matching import find_matches
 from webapp.services.vcard_preview import ImportChoices, build_preview
 from webapp.services.vcard_read import MAX_BYTES, MAX_CARDS, MAX_PHOTO

@@ -14,11 +14,11 @@ from ..extensions import db
 from ..htmx import is_partial, render
 from ..models import Client
 from ..scope import client_visible, get_contact_or_404
+from ..services import vcard_mapping  # a module: see the import of contacts.rules there
 from ..services.filenames import content_disposition, safe_filename
 from ..services.vcard_batch import cancel_batch, load_batch, store_batch
 from ..services.vcard_commit import BatchGone, ImportConflict, ImportInvalid, commit_import
 from ..services.vcard_export import VERSIONS, write_vcf
-from ..services.vcard_mapping import UploadError, clean_account_name, read_upload
 from ..services.vcard_preview import ImportChoices, build_preview, choose_for_all
 from ..text import fold
 from . import bp
@@ -46,10 +46,10 @@ def import_upload():
     config = current_app.config
     files = [(f.filename or "", f.read(config["VCF_MAX_BYTES"] + 1)) for f in request.files.getlist("files")]
     try:
-        summary, plans = read_upload(
+        summary, plans = vcard_mapping.read_upload(
             files, config["VCF_MAX_BYTES"], config["VCF_MAX_CARDS"], config["PHOTO_MAX_BYTES"],
             config["PHOTO_MAX_PIXELS"])
-    except UploadError as error:
+    except vcard_mapping.UploadError as error:
         if is_partial():
             return render("partials/contacts/_vcf_dropzone.html", error=error.message), 422
         return render("contacts/import.html", error=error.message), 422
@@ -113,7 +113,7 @@ def import_choices(form: Mapping[str, str]) -> ImportChoices:
         elif found := _ACCOUNT.fullmatch(name):
             chosen.accounts[int(found.group(1))] = value
         elif found := _TYPED_ACCOUNT.fullmatch(name):
-            chosen.typed_accounts[int(found.group(1))] = clean_account_name(value)
+            chosen.typed_accounts[int(found.group(1))] = vcard_mapping.clean_account_name(value)
     return chosen
 
 

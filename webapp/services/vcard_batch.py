@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from ..extensions import db
 from ..models import ImportBatch, User
 from ..models.types import utcnow
-from .vcard_mapping import CardPlan
+from .vcard_plan import CardPlan
 
 BATCH_LIFETIME = timedelta(days=1)
 WRITE_BATCH = 500  # contacts per INSERT round, and ids per IN (...) list

@@ -30,7 +30,7 @@ from .audit import bulk_rows, record_changes, record_created, snapshot
 from .contacts import FIELDS, KEEP, LinkValue, StaleContactError, update_contact
 from .photos import ProcessedPhoto
 from .vcard_batch import chunks
-from .vcard_mapping import CardPlan
+from .vcard_plan import CardPlan
 from .vcard_preview import ImportChoices, Preview, Row, build_preview
 
 __all__ = ["BatchGone", "ImportConflict", "ImportInvalid", "ImportReport", "commit_import"]

@@ -4,13 +4,15 @@ the files are never read again."""
 import base64
 import hashlib
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 # TODO(integrator): webapp/contacts/rules.py moves to webapp/rules.py; this is the vCard code's one import of it.
+# Until then importing it runs the contacts blueprint's __init__, whose vCard views import this module back: they
+# import it as a module (vcard_routes) and the other vCard services take CardPlan from vcard_plan, so either
+# side may be imported first.
 from ..contacts.rules import (LINK_KINDS, MAX_LENGTHS, clean_line, clean_multiline, email_error, length_error,
                               phone_warning, url_error)
 from ..countries import country_code
@@ -19,6 +21,7 @@ from .phones import to_e164
 from .photos import PhotoError, process_photo
 from .vcard_cards import Address, ParsedCard, Primary
 from .vcard_decode import VCardFileError
+from .vcard_plan import CardPlan
 from .vcard_read import parse_vcards
 
 EXTRA_LIMITS = (20, 100, 500)  # ContactExtra kind, label, value
@@ -34,36 +37,6 @@ class UploadError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-@dataclass
-class CardPlan:
-    """One card of the upload as the CRM would store it (JSON-able: kept in import_batch between requests)."""
-
-    index: int  # 0-based, over every file of the upload
-    file: int
-    number: int  # 1-based inside its file, as the user counts cards
-    name: str = ""
-    error: str | None = None
-    org: str | None = None
-    units: list[str] = field(default_factory=list)
-    values: dict = field(default_factory=dict)  # Contact columns among FIELDS; birthday as ISO text
-    e164: dict = field(default_factory=dict)  # phone / mobile / fax
-    links: list = field(default_factory=list)  # [kind, url]
-    extras: list = field(default_factory=list)  # [kind, label, value]
-    photo: dict | None = None  # processed photo, base64, and the sha256 of the file's own bytes
-    warnings: list[str] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
-
-    @property
-    def email(self) -> str | None:
-        """The e-mail the contact would get."""
-        return self.values.get("email")
-
-    @property
-    def phone(self) -> str | None:
-        """The phone shown in the preview: the office line, else the mobile."""
-        return self.values.get("phone") or self.values.get("mobile")
 
 
 def read_upload(files: list[tuple[str, bytes]], max_bytes: int, max_cards: int, photo_max_bytes: int,

@@ -11,7 +11,7 @@ from ..models import Client, Contact, User
 from ..scope import client_visible
 from ..text import fold
 from .vcard_batch import chunks
-from .vcard_mapping import CardPlan
+from .vcard_plan import CardPlan
 
 
 @dataclass

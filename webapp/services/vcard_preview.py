@@ -14,7 +14,7 @@ from ..rights import CLIENTS_EDIT, CONTACTS_EDIT
 from ..scope import client_visible
 from ..text import fold
 from .vcard_batch import batch_content, chunks
-from .vcard_mapping import CardPlan
+from .vcard_plan import CardPlan
 from .vcard_matching import Match, find_matches
 
 CHOICES = ("create", "update", "skip")

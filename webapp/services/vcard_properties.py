@@ -381,8 +381,8 @@ def _label_addresses(reading: Reading) -> None:
 # ------------------------------------------------------------------------------------------------ dates
 
 _DATE = re.compile(r"^\s*(\d{4})-?(\d{2})-?(\d{2})")
-_DATETIME = re.compile(r"^\s*(\d{4})-?(\d{2})-?(\d{2})(?:T(\d{2}):?(\d{2}):?(\d{2})?(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?",
-                       re.I)
+_DATETIME = re.compile(r"^\s*(\d{4})-?(\d{2})-?(\d{2})(?:T(\d{2}):?(\d{2}):?(\d{2})?(?:[.,]\d+)?)?"
+                       r"\s*(Z|[+-]\d{2}:?\d{2})?", re.I)
 
 
 def _date(value: str, params: dict) -> date | None:
