@@ -3,8 +3,8 @@
 Run: .venv/bin/python bench/bench_vcard.py   (no database needed; prints a table)
 Targets: import <= 2x vobject.readComponents, export <= 1.5x vobject serialize, peak memory <= 300 MB for 10 MB.
 The export writes content lines with vobject's escaping helpers instead of building a vobject component per card
-(webapp/services/vcard.py, `_card_lines`): it is compared with vobject building and serializing, and with vobject's
-serializer alone.
+(webapp/services/vcard_write.py, `_card_lines`): it is compared with vobject building and serializing, and with
+vobject's serializer alone.
 """
 import io
 import random
@@ -20,8 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import vobject  # noqa: E402  (the benchmark compares against it)
 from PIL import Image  # noqa: E402
 
-from webapp.services.vcard import (ExportAddress, ExportCard, contact_to_vcard, contacts_to_vcf,  # noqa: E402
-                                   parse_vcards, safe_filename, unique_names)
+from webapp.services.filenames import safe_filename, unique_names  # noqa: E402
+from webapp.services.vcard_read import parse_vcards  # noqa: E402
+from webapp.services.vcard_write import ExportAddress, ExportCard, contact_to_vcard, contacts_to_vcf  # noqa: E402
 
 FIRST = ["Jean", "Élise", "François", "Hélène", "Jérôme", "Anaïs", "Loïc", "Gaëlle", "Cédric", "Bérénice", "Noël",
          "Zoé", "Raphaël", "Maëlys", "Grégoire", "Inès", "Thérèse", "Benoît", "Léa", "Stéphane"]

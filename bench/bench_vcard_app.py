@@ -19,13 +19,16 @@ from flask import render_template  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from bench_vcard import make_cards, plain_vobject_component, vobject_read_all  # noqa: E402
-from webapp import create_app  # noqa: E402
+from webapp import create_app, unit_of_work  # noqa: E402
 from webapp.config import TestConfig  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models import Contact, Entity, Role, User  # noqa: E402
-from webapp.services import vcard_import  # noqa: E402
 from webapp.services.reference_data import load_reference_data  # noqa: E402
-from webapp.services.vcard import contacts_to_vcf  # noqa: E402
+from webapp.services.vcard_batch import store_batch  # noqa: E402
+from webapp.services.vcard_commit import commit_import  # noqa: E402
+from webapp.services.vcard_mapping import read_upload  # noqa: E402
+from webapp.services.vcard_preview import ImportChoices, build_preview  # noqa: E402
+from webapp.services.vcard_write import contacts_to_vcf  # noqa: E402
 from webapp.services.vcard_export import export_cards, write_vcf, write_zip  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -42,17 +45,17 @@ def best(function, repeat=1):
     return min(times), result
 
 
-def defaults(preview) -> dict:
-    """What the preview form sends when the user changes nothing."""
-    form = {}
+def defaults(preview) -> ImportChoices:
+    """What the preview form sends when the user changes nothing, as the route reads it."""
+    chosen = ImportChoices()
     for group in preview.groups:
-        form[f"client-{group.index}"] = group.value
+        chosen.accounts[group.index] = group.value
     for row in preview.rows:
         if row.status != "error":
-            form[f"c{row.card.index}"] = row.choice
+            chosen.cards[row.card.index] = row.choice
             if row.match and row.match.contact_id:
-                form[f"m{row.card.index}"] = f"{row.match.contact_id}:{row.match.version}"
-    return form
+                chosen.contacts[row.card.index] = (row.match.contact_id, row.match.version)
+    return chosen
 
 
 def import_file(app, user, data: bytes, max_cards: int = 5000) -> dict:
@@ -60,16 +63,18 @@ def import_file(app, user, data: bytes, max_cards: int = 5000) -> dict:
     config = app.config
     times = {}
     start = time.perf_counter()
-    files, plans = vcard_import.read_upload([("bench.vcf", data)], config["VCF_MAX_BYTES"], max_cards,
-                                            config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_PIXELS"])
-    batch = vcard_import.store_batch(user, files, plans)
+    files, plans = read_upload([("bench.vcf", data)], config["VCF_MAX_BYTES"], max_cards,
+                               config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_PIXELS"])
+    batch = store_batch(user, files, plans)
+    unit_of_work.commit()  # as the upload's request does
     times["read"] = time.perf_counter() - start
     start = time.perf_counter()
-    preview = vcard_import.build_preview(batch, user)
+    preview = build_preview(batch, user)
     html = render_template("contacts/import_preview.html", preview=preview)
     times["preview"] = time.perf_counter() - start
     start = time.perf_counter()
-    report = vcard_import.commit_import(batch, user, defaults(preview))
+    report = commit_import(batch, user, defaults(preview))
+    unit_of_work.commit()  # as the commit's request does
     times["commit"] = time.perf_counter() - start
     times["report"], times["html_mb"] = report, len(html.encode()) / MB
     return times

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from webapp.services.vcard import parse_vcards
+from webapp.services.vcard_read import parse_vcards
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "vcf-samples"
 

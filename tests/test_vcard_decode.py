@@ -3,7 +3,8 @@ import base64
 
 import pytest
 
-from webapp.services.vcard import VCardFileError, parse_vcards
+from webapp.services.vcard_decode import VCardFileError
+from webapp.services.vcard_read import parse_vcards
 
 PNG_1PX = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
@@ -288,7 +289,7 @@ def no_card_parsed(monkeypatch):
     """Fails the test if any card reaches the parser: a bound must refuse the file before any work per card."""
     def parse_card(*_args):
         raise AssertionError("a card was parsed before the bound refused the file")
-    monkeypatch.setattr("webapp.services.vcard._parse_card", parse_card)
+    monkeypatch.setattr("webapp.services.vcard_read._parse_card", parse_card)
 
 
 def test_too_many_cards_is_refused_before_any_card_is_read(monkeypatch):

@@ -4,8 +4,9 @@ from datetime import date, datetime, timezone
 import pytest
 import vobject
 
-from webapp.services.vcard import (ExportAddress, ExportCard, contact_to_vcard, contacts_to_vcf, content_disposition,
-                                   parse_vcards, safe_filename, unique_names)
+from webapp.services.filenames import content_disposition, safe_filename, unique_names
+from webapp.services.vcard_read import parse_vcards
+from webapp.services.vcard_write import ExportAddress, ExportCard, contact_to_vcard, contacts_to_vcf
 
 from .conftest import image_bytes
 

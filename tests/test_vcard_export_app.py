@@ -14,7 +14,7 @@ from webapp.models import (AuditEntry, Client, Contact, ContactExtra, ContactLin
 from webapp.rights import CONTACTS_LIST
 from webapp.services.contacts import LinkValue, create_contact
 from webapp.services.photos import process_photo
-from webapp.services.vcard import parse_vcards
+from webapp.services.vcard_read import parse_vcards
 from webapp.services.vcard_export import export_cards, write_vcf, write_zip
 
 from .conftest import HX, image_bytes

@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import vobject
 
-from webapp.services.vcard import ExportAddress, ExportCard, contact_to_vcard, contacts_to_vcf, parse_vcards
+from webapp.services.vcard_read import parse_vcards
+from webapp.services.vcard_write import ExportAddress, ExportCard, contact_to_vcard, contacts_to_vcf
 
 from .conftest import image_bytes
 
@@ -397,9 +398,10 @@ def test_exact_lines_of_a_40_card():
 
 def test_export_uses_vobjects_escaping_helpers(monkeypatch):
     """The text values go through vobject's backslashEscape (the app does not carry its own escaping)."""
-    import webapp.services.vcard as module
+    import webapp.services.vcard_write as module
 
+    assert module.escape_text is vobject.base.backslashEscape
     seen = []
-    monkeypatch.setattr(module, "backslashEscape", lambda s: seen.append(s) or vobject.base.backslashEscape(s))
+    monkeypatch.setattr(module, "escape_text", lambda s: seen.append(s) or vobject.base.backslashEscape(s))
     contact_to_vcard(ExportCard(last_name="Dupont", first_name="Jean", title="DSI, achats", note="a;b"))
     assert {"Dupont", "Jean", "DSI, achats", "a;b"} <= set(seen)

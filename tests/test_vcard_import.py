@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from webapp.contacts.vcard_routes import import_choices
 from webapp.extensions import db
 from webapp.models import (AuditEntry, Client, Contact, ContactLink, ContactPhoto, Department, ImportBatch, Role,
                            RoleRight)
@@ -673,3 +674,16 @@ def test_every_sample_file_imports_over_http(client, app, admin, csrf, make, ent
     message = flash_of(client, commit(client, url, fields))
     assert message.startswith(f"Import terminé : {to_create} créé")
     assert count(app, Contact) == to_create
+
+
+def test_the_preview_form_is_read_into_typed_choices():
+    """The route reads the form's field names; the services get ImportChoices only."""
+    chosen = import_choices(MultiDict([
+        ("csrf_token", "t"), ("action", "commit"), ("c0", "create"), ("c12", "update"), ("m12", "34:5"),
+        ("m3", "34"), ("client-0", "7"), ("client-1", "new"), ("client-other-1", "  Acme\x00 SA "),
+        ("all-new", "skip"), ("cx", "create"), ("client-other-", "x")]))
+    assert chosen.cards == {0: "create", 12: "update"}
+    assert chosen.contacts == {12: (34, 5)}
+    assert chosen.accounts == {0: "7", 1: "new"}
+    assert chosen.typed_accounts == {1: "Acme SA"}
+    assert chosen.for_all == {"new": "skip", "duplicate": ""}

@@ -22,7 +22,7 @@ from ..return_urls import local_url
 from ..rules import Problem
 from ..services import bulk
 from ..services.contacts import owner_problem
-from ..services.vcard import content_disposition
+from ..services.filenames import content_disposition
 from ..services.vcard_export import iter_vcf, iter_zip
 from . import bp
 from .choices import owner_choices

@@ -17,7 +17,7 @@ from ..listing import Column, Listing, read_page
 from ..models import AuditEntry, Contact, ContactPhoto, MailingListSubscription, Task, TaskAttachment, TaskType, User
 from ..problem_messages import LINK_LABELS
 from ..services.contacts import usage_of
-from ..services.vcard import ExportCard, contact_to_vcard
+from ..services.vcard_write import ExportCard, contact_to_vcard
 
 TASK_PER_PAGE = (20, 50, 100, 200)
 TASK_STATUS_ORDER = {"todo": 0, "in_progress": 1, "done": 2, "cancelled": 3}

@@ -1,5 +1,7 @@
 """vCard screens on the contacts blueprint: the drop zone's upload, the import preview and commit, the export."""
 import io
+import re
+from collections.abc import Mapping
 
 from flask import Response, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
@@ -12,13 +14,22 @@ from ..extensions import db
 from ..htmx import is_partial, render
 from ..models import Client
 from ..scope import client_visible, get_contact_or_404
-from ..services import vcard_import
-from ..services.vcard import content_disposition, safe_filename
+from ..services import vcard_mapping
+from ..services.filenames import content_disposition, safe_filename
+from ..services.vcard_batch import cancel_batch, load_batch, store_batch
+from ..services.vcard_commit import BatchGone, ImportConflict, ImportInvalid, commit_import
 from ..services.vcard_export import VERSIONS, write_vcf
+from ..services.vcard_preview import ImportChoices, build_preview, choose_for_all
 from ..text import fold
 from . import bp
 
 SUGGESTIONS = 30
+# The preview form's field names, with the index of the card or the account group they belong to.
+_CARD_CHOICE = re.compile(r"c(\d+)")  # per card: create, update or skip
+_CARD_CONTACT = re.compile(r"m(\d+)")  # per card: "<contact id>:<version>" of the contact an update is for
+_ACCOUNT = re.compile(r"client-(\d+)")  # per group: an account id, or "new"
+_TYPED_ACCOUNT = re.compile(r"client-other-(\d+)")  # per group: an account name typed by the user
+_CONTACT_VERSION = re.compile(r"(\d+):(\d+)")
 
 
 @bp.get("/contacts/import")
@@ -35,14 +46,14 @@ def import_upload():
     config = current_app.config
     files = [(f.filename or "", f.read(config["VCF_MAX_BYTES"] + 1)) for f in request.files.getlist("files")]
     try:
-        summary, plans = vcard_import.read_upload(
+        summary, plans = vcard_mapping.read_upload(
             files, config["VCF_MAX_BYTES"], config["VCF_MAX_CARDS"], config["PHOTO_MAX_BYTES"],
             config["PHOTO_MAX_PIXELS"])
-    except vcard_import.UploadError as error:
+    except vcard_mapping.UploadError as error:
         if is_partial():
             return render("partials/contacts/_vcf_dropzone.html", error=error.message), 422
         return render("contacts/import.html", error=error.message), 422
-    batch = vcard_import.store_batch(current_user, summary, plans)
+    batch = store_batch(current_user, summary, plans)
     target = url_for("contacts.import_preview", token=batch.token)
     if is_partial():
         response = make_response("", 204)
@@ -55,10 +66,10 @@ def import_upload():
 @requires(rights.CONTACTS_IMPORT)
 def import_preview(token):
     """The preview: one row per card with its status and a choice, one account choice per company."""
-    batch = vcard_import.load_batch(token, current_user)
+    batch = load_batch(token, current_user)
     if batch is None:
         return _batch_gone()
-    return render("contacts/import_preview.html", preview=vcard_import.build_preview(batch, current_user))
+    return render("contacts/import_preview.html", preview=build_preview(batch, current_user))
 
 
 @bp.post("/contacts/import/<token>")
@@ -66,28 +77,45 @@ def import_preview(token):
 def import_commit(token):
     """Write the cards as chosen, all or nothing, then back to the list with the counts; or cancel; or set one
     choice for all new cards or all possible duplicates and show the preview again (nothing written)."""
-    batch = vcard_import.load_batch(token, current_user)
+    batch = load_batch(token, current_user)
     if batch is None:
         return _batch_gone()
     if request.form.get("action") == "cancel":
-        vcard_import.cancel_batch(batch)
+        cancel_batch(batch)
         flash(_("Import annulé : aucun contact n'a été écrit."), "info")
         return redirect(url_for("contacts.index"), 303)
+    chosen = import_choices(request.form)
     if request.form.get("action") == "choose-all":
-        return render("contacts/import_preview.html",
-                      preview=vcard_import.choose_for_all(batch, current_user, request.form))
+        return render("contacts/import_preview.html", preview=choose_for_all(batch, current_user, chosen))
     try:
-        report = vcard_import.commit_import(batch, current_user, request.form)
-    except vcard_import.ImportInvalid as error:
-        status = 409 if isinstance(error, vcard_import.ImportConflict) else 422
+        report = commit_import(batch, current_user, chosen)
+    except ImportInvalid as error:
+        status = 409 if isinstance(error, ImportConflict) else 422
         return render("contacts/import_preview.html", preview=error.preview), status
-    except vcard_import.BatchGone:
+    except BatchGone:
         return _batch_gone()
     flash(_("Import terminé : %(summary)s.", summary=report.summary()), "success")
     return redirect(url_for("contacts.index"), 303)
 
 
+def import_choices(form: Mapping[str, str]) -> ImportChoices:
+    """The preview form's choices as a typed object; a field it does not know, or a value of the wrong shape, is
+    left out (the preview then says what to check again)."""
+    chosen = ImportChoices(for_all={status: form.get(f"all-{status}", "") for status in ("new", "duplicate")})
+    for name, value in form.items():
+        if found := _CARD_CHOICE.fullmatch(name):
+            chosen.cards[int(found.group(1))] = value
+        elif (found := _CARD_CONTACT.fullmatch(name)) and (pair := _CONTACT_VERSION.fullmatch(value)):
+            chosen.contacts[int(found.group(1))] = (int(pair.group(1)), int(pair.group(2)))
+        elif found := _ACCOUNT.fullmatch(name):
+            chosen.accounts[int(found.group(1))] = value
+        elif found := _TYPED_ACCOUNT.fullmatch(name):
+            chosen.typed_accounts[int(found.group(1))] = vcard_mapping.clean_account_name(value)
+    return chosen
+
+
 def _batch_gone():
+    """Back to the list, saying the preview is gone."""
     flash(_("Cet aperçu n'existe plus : l'import a déjà été fait, annulé, ou date de plus d'un jour."), "info")
     return redirect(url_for("contacts.index"), 303)
 

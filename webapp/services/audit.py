@@ -25,12 +25,17 @@ def _text(value) -> str | None:
     return str(value)
 
 
+def snapshot(values: Mapping) -> str:
+    """Every non-empty field as JSON text: what a creation row holds (and a deletion row kept)."""
+    return json.dumps({key: _text(value) for key, value in values.items() if value not in (None, "", [], False)},
+                      ensure_ascii=False)
+
+
 def record_created(record_type: str, record_id: int, values: Mapping, via: str, user_id: int | None) -> None:
     """A creation: one row holding every non-empty field as JSON."""
     assert via in AUDIT_CHANNELS
-    snapshot = {key: _text(value) for key, value in values.items() if value not in (None, "", [], False)}
     db.session.add(AuditEntry(user_id=user_id, via=via, action="create", record_type=record_type,
-                              record_id=record_id, new_value=json.dumps(snapshot, ensure_ascii=False)))
+                              record_id=record_id, new_value=snapshot(values)))
 
 
 def record_changes(record_type: str, record_id: int, changes: Mapping[str, tuple], via: str,
@@ -51,9 +56,8 @@ def record_changes(record_type: str, record_id: int, changes: Mapping[str, tuple
 def record_deleted(record_type: str, record_id: int, values: Mapping, via: str, user_id: int | None) -> None:
     """A deletion: one row keeping what the record held."""
     assert via in AUDIT_CHANNELS
-    snapshot = {key: _text(value) for key, value in values.items() if value not in (None, "", [], False)}
     db.session.add(AuditEntry(user_id=user_id, via=via, action="delete", record_type=record_type,
-                              record_id=record_id, old_value=json.dumps(snapshot, ensure_ascii=False)))
+                              record_id=record_id, old_value=snapshot(values)))
 
 
 def bulk_rows(rows: Iterable[Mapping]) -> None:

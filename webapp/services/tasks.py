@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from ..extensions import db
 from ..models import TASK_STATUSES, Task, TaskAttachment
 from .audit import record_changes, record_created, record_deleted
-from .vcard import safe_filename
+from .filenames import safe_filename
 
 # The columns a form may write; nothing else ever comes from the outside.
 FIELDS = ("priority", "due_at", "task_type_id", "name", "assignee_id", "description", "status")

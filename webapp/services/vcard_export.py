@@ -26,8 +26,10 @@ from ..countries import country_name
 from ..extensions import db
 from ..models import Client, Contact, ContactExtra, ContactLink, ContactPhoto, Department
 from ..models.types import utcnow
+from ..unit_of_work import commit
 from .audit import bulk_rows
-from .vcard import ExportAddress, ExportCard, UniqueNames, contact_to_vcard, safe_filename
+from .filenames import UniqueNames, safe_filename
+from .vcard_write import ExportAddress, ExportCard, contact_to_vcard
 
 EXPORT_BATCH = 500
 UID_BATCH = 20000  # contacts whose missing UIDs are given in one transaction
@@ -87,7 +89,7 @@ def _assign_uids(chunk: list[int], batch_size: int = EXPORT_BATCH) -> None:
                   for contact_id, uid in wanted.items() if stored.get(contact_id) == uid)
         given = True
     if given:
-        db.session.commit()
+        commit()
 
 
 def _batch(chunk: list[int], countries: dict[str, str]) -> list[ExportedContact]:
@@ -117,35 +119,30 @@ def _batch(chunk: list[int], countries: dict[str, str]) -> list[ExportedContact]
     photos = {contact_id: (data, mime) for contact_id, data, mime in db.session.execute(
         select(photo.contact_id, photo.data, photo.mime).where(photo.contact_id.in_(chunk)))}
     by_id = {row[0]: row for row in rows}
-    exported = []
-    for contact_id in chunk:
-        row = by_id.get(contact_id)
-        if row is None:
-            continue
-        (_id, last_name, first_name, gender, function, email, phone, mobile, fax, street, street2, postal_code, city,
-         country, notes, role, categories, birthday, uid, updated_at, client_name, department_label) = row
-        address = None
-        if street or street2 or postal_code or city or country:
-            if country and country not in countries:
-                countries[country] = country_name(country)
-            address = ExportAddress(street=street or "", street2=street2 or "", postal_code=postal_code or "",
-                                    city=city or "", country=countries[country] if country else "")
-        phones = []
-        if phone:
-            phones.append((phone, "work"))
-        if mobile:
-            phones.append((mobile, "cell"))
-        if fax:
-            phones.append((fax, "fax"))
-        data, mime = photos.get(contact_id, (None, None))
-        card = ExportCard(
-            last_name=last_name, first_name=first_name, org=client_name, org_unit=department_label, title=function,
-            role=role, emails=[email] if email else [], phones=phones, address=address,
-            urls=links.get(contact_id, []), photo=data, photo_mime=mime, gender=gender, uid=uid, rev=updated_at,
-            note=notes, categories=[c.strip() for c in categories.split(",") if c.strip()] if categories else [],
-            birthday=birthday, extras=extras.get(contact_id, []))
-        exported.append(ExportedContact(contact_id, card))
-    return exported
+    return [ExportedContact(contact_id, _export_card(by_id[contact_id], links.get(contact_id, []),
+                                                     extras.get(contact_id, []), photos.get(contact_id, (None, None)),
+                                                     countries))
+            for contact_id in chunk if contact_id in by_id]
+
+
+def _export_card(row, links: list, extras: list, photo: tuple, countries: dict[str, str]) -> ExportCard:
+    """One contact's row, links, extras and photo as an ExportCard; country names are looked up once."""
+    (_id, last_name, first_name, gender, function, email, phone, mobile, fax, street, street2, postal_code, city,
+     country, notes, role, categories, birthday, uid, updated_at, client_name, department_label) = row
+    address = None
+    if street or street2 or postal_code or city or country:
+        if country and country not in countries:
+            countries[country] = country_name(country)
+        address = ExportAddress(street=street or "", street2=street2 or "", postal_code=postal_code or "",
+                                city=city or "", country=countries[country] if country else "")
+    phones = [(number, kind) for number, kind in ((phone, "work"), (mobile, "cell"), (fax, "fax")) if number]
+    data, mime = photo
+    return ExportCard(
+        last_name=last_name, first_name=first_name, org=client_name, org_unit=department_label, title=function,
+        role=role, emails=[email] if email else [], phones=phones, address=address, urls=links, photo=data,
+        photo_mime=mime, gender=gender, uid=uid, rev=updated_at, note=notes,
+        categories=[c.strip() for c in categories.split(",") if c.strip()] if categories else [],
+        birthday=birthday, extras=extras)
 
 
 def iter_vcf(contact_ids: Iterable[int], version: str) -> Iterator[bytes]:

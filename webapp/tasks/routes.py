@@ -14,7 +14,7 @@ from ..models import Contact, Task, TaskAttachment
 from ..return_urls import local_url
 from ..scope import contact_visible, get_contact_or_404
 from ..services import tasks as service
-from ..services.vcard import content_disposition
+from ..services.filenames import content_disposition
 from . import bp
 from .forms import TaskForm
 
