@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
 from ..services.accounts import authenticate
+from ..services.sessions import end_session, start_session
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -38,6 +39,8 @@ def login():
         form.form_errors.append(message)
         return render_template("auth/login.html", form=form), 429 if result.locked_until else 422
     session.clear()  # a new session: nothing from before the login survives
+    start_session(result.user, request.user_agent.string)
+    db.session.commit()
     login_user(result.user)
     session.permanent = True
     return redirect(_safe_next(request.args.get("next")))
@@ -46,7 +49,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """End the session."""
+    """End the session, on the server too: a copy of the cookie taken before no longer opens anything."""
+    end_session(current_user.session_key)
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("Vous êtes déconnecté."), "info")
