@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from webapp.extensions import db
 from webapp.models import AuditEntry, LoginThrottle, User, UserSession
@@ -114,6 +114,24 @@ def test_a_cookie_copied_before_logout_opens_nothing_after(app, bob):
         assert db.session.get(User, bob.id).language is None
 
 
+# Pages anyone may open: the login, the health check, the redirect to the list, static files.
+PUBLIC = {"static", "auth.login", "health.healthz", "contacts.home"}
+
+
+def test_after_logout_a_copied_cookie_opens_no_url_at_all(app, bob):
+    desk = browser(app, bob)
+    stolen = copy_of(app, desk)
+    desk.post("/logout", data={"csrf_token": csrf_token(desk)})
+    urls = [rule.rule.replace("<int:", "<").replace("<path:", "<") for rule in app.url_map.iter_rules()
+            if "GET" in rule.methods and rule.endpoint not in PUBLIC]
+    urls = [re.sub(r"<(\w+)>", lambda m: "1" if m.group(1).endswith("_id") else "client", url) for url in urls]
+    assert len(urls) > 30
+    for url in urls:
+        page, fragment = stolen.get(url), stolen.get(url, headers=HX)
+        assert page.status_code == 302 and "/login" in page.headers["Location"], url
+        assert fragment.status_code == 401 and fragment.headers["HX-Redirect"].startswith("/login"), url
+
+
 def test_logout_ends_only_that_browser(app, bob):
     desk, laptop = browser(app, bob), browser(app, bob)
     desk.post("/logout", data={"csrf_token": csrf_token(desk)})
@@ -130,6 +148,23 @@ def test_the_cookie_carries_a_random_key_and_the_database_only_its_hash(app, bob
     assert hashlib.sha256(key.encode()).hexdigest() in stored and key not in stored
     row = session_row(app, key)
     assert row.ended_at is None and row.user_agent.startswith("Werkzeug")
+
+
+def test_the_user_and_the_session_are_read_in_one_statement(app, bob):
+    desk = browser(app, bob)
+    statements = []
+
+    def count(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with app.test_request_context():
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            user = sessions.session_user(session_key(desk))
+            assert user.id == bob.id and user.can("contacts.list") and user.entities == []
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 1 and "user_session" in statements[0]
 
 
 def test_a_cookie_of_the_former_shape_opens_nothing(app, bob, client):
