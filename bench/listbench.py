@@ -7,6 +7,7 @@ from sqlalchemy import event, func, select
 
 from webapp.extensions import db
 from webapp.models import Contact, Sector, SizeBand, User
+from webapp.services.sessions import start_session
 
 HX_RESULTS = {"HX-Request": "true", "HX-Target": "results"}
 
@@ -68,7 +69,8 @@ def logged_in_client(app, email: str):
     client = app.test_client()
     with app.app_context():
         user = db.session.scalars(select(User).where(User.email == email)).one()
-        session_id = user.get_id()
+        session_id = start_session(user)
+        db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = session_id
         session["_fresh"] = True

@@ -22,6 +22,7 @@ from webapp.extensions import db as _db
 from webapp.models import Client, Contact, Entity, Role, User
 from webapp.services.accounts import hash_password
 from webapp.services.reference_data import load_reference_data
+from webapp.services.sessions import start_session
 from webapp.unit_of_work import unit_of_work
 
 from .contacts_csv import write_contacts_csv
@@ -152,7 +153,14 @@ class Factory:
                 user.roles = [_db.session.scalars(_db.select(Role).where(Role.name == role)).one()]
             user.entities = [_db.session.get(Entity, e.id) for e in entities]
 
-        return self._save(user, build)
+        user = self._save(user, build)
+        if password:
+            # A server-side session, as a login would open: user.get_id() is its key, what login_as puts in the
+            # cookie.
+            with self.app.app_context():
+                start_session(user)
+                _db.session.commit()
+        return user
 
     def client_account(self, name=None, entities=(), owner=None, **values) -> Client:
         account = Client(owner_id=owner.id if owner else None, **values)

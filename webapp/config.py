@@ -33,7 +33,11 @@ class Config:
     PHOTO_MAX_BYTES = 5 * 1024 * 1024
     PHOTO_MAX_PIXELS = 25_000_000
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-    PERMANENT_SESSION_LIFETIME = timedelta(minutes=_int("SESSION_LIFETIME_MINUTES", 8 * 60))
+    # Both limits are checked on the server against the session's row (webapp/services/sessions.py); the cookie
+    # only needs to live as long as the longest session.
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 60)
+    SESSION_MAX_HOURS = _int("SESSION_MAX_HOURS", 12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_MAX_HOURS)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"

@@ -1,6 +1,7 @@
 """User administration: the users, their roles and entities, and the matrix of rights per role."""
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from .. import rights
@@ -67,7 +68,7 @@ def user_password(user_id: int):
 @bp.post("/users/<int:user_id>/deactivate")
 @requires(rights.USERS)
 def deactivate_user(user_id: int):
-    """Deactivate a user: they are logged out at their next request."""
+    """Deactivate a user: all their sessions end."""
     return _toggle(_user(user_id), False)
 
 
@@ -76,6 +77,20 @@ def deactivate_user(user_id: int):
 def activate_user(user_id: int):
     """Let a deactivated user log in again."""
     return _toggle(_user(user_id), True)
+
+
+@bp.post("/users/<int:user_id>/sessions/end")
+@requires(rights.USERS)
+def end_sessions(user_id: int):
+    """End every session of a user, on every app server: their browsers are back on the login page."""
+    user = _user(user_id)
+    ended = service.end_user_sessions(user, current_user)
+    message = ngettext("%(num)d session de %(name)s a été fermée.", "%(num)d sessions de %(name)s ont été fermées.",
+                       ended, name=user.display_name)
+    if not is_partial():
+        flash(message, "success")
+        return redirect(url_for(".users"))
+    return toast(make_response("", 200), message)
 
 
 @bp.get("/roles")

@@ -1,12 +1,11 @@
 """Login: who is logged in, how sessions end."""
 from flask import Blueprint, Flask, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 from ..htmx import is_partial
-from ..models import Role, User
+from ..models import User
+from ..services.sessions import session_user
 
 bp = Blueprint("auth", __name__)
 
@@ -16,19 +15,9 @@ def init_login(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(session_id: str) -> User | None:
-        """The session's user in one statement (roles, rights, entities), unless deactivated or the session predates a password change."""
-        user_id, _sep, version = session_id.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = db.session.scalars(
-            select(User)
-            .where(User.id == int(user_id))
-            .options(joinedload(User.roles).joinedload(Role.rights), joinedload(User.entities))
-        ).unique().first()
-        if user is None or not user.is_active or user.session_version != int(version):
-            return None
-        return user
+    def load_user(session_key: str) -> User | None:
+        """The user of the cookie's server-side session, unless that session is over or the user deactivated."""
+        return session_user(session_key)
 
     @login_manager.unauthorized_handler
     def unauthorized():

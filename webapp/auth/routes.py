@@ -4,9 +4,9 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import unit_of_work
 from ..return_urls import local_url
 from ..services.accounts import authenticate
+from ..services.sessions import end_session, start_session
 from . import bp
 from .forms import LoginForm
 
@@ -26,8 +26,6 @@ def login():
         return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
     result = authenticate(form.email.data, form.password.data)
     if result.user is None:
-        # The failure count must outlive this 4xx answer, which would otherwise roll it back.
-        unit_of_work.commit()
         if result.locked_until:
             message = _("Trop de tentatives échouées. Réessayez après %(time)s.",
                         time=format_datetime(result.locked_until, "HH:mm"))
@@ -36,6 +34,7 @@ def login():
         form.form_errors.append(message)
         return render_template("auth/login.html", form=form), 429 if result.locked_until else 422
     session.clear()  # a new session: nothing from before the login survives
+    start_session(result.user, request.user_agent.string)
     login_user(result.user)
     session.permanent = True
     return redirect(_safe_next(request.args.get("next")))
@@ -44,7 +43,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """End the session."""
+    """End the session, on the server too: a copy of the cookie taken before no longer opens anything."""
+    end_session(current_user.session_key)
     logout_user()
     session.clear()
     flash(_("Vous êtes déconnecté."), "info")

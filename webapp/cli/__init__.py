@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Role, User
-from ..services.accounts import hash_password
+from ..services.accounts import set_password
 from ..services.reference_data import ensure_entity, load_reference_data
 from ..unit_of_work import unit_of_work
 
@@ -45,8 +45,7 @@ def create_user_command(email, password, full_name, roles, entities):
             user = User(email=email.lower())
             db.session.add(user)
         user.set_names(last_name, first_name)
-        user.password_hash = hash_password(password)
-        user.session_version = (user.session_version or 0) + 1
+        set_password(user, password)  # an existing user's sessions end, as with a new password from the admin screen
         user.active = True
         user.roles = found_roles
         user.entities = [ensure_entity(name) for name in entities]

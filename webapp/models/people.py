@@ -62,12 +62,14 @@ class User(UserMixin, db.Model):
     name_key: Mapped[str] = mapped_column(String(210), index=True, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     language: Mapped[str | None] = mapped_column(String(5))
-    # Bumped on password change or deactivation: every session made before stops working.
-    session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="select")
     entities: Mapped[list[Entity]] = relationship(secondary=user_entities, lazy="select")
+
+    # The key of the server-side session this object was loaded for or logged in with (UserSession), never
+    # stored on the user: Flask-Login keeps it in the signed cookie.
+    session_key = None
 
     @property
     def display_name(self) -> str:
@@ -82,8 +84,9 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login: an inactive user cannot be logged in
         return self.active and self.password_hash is not None
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+    def get_id(self) -> str | None:
+        """What Flask-Login keeps in the cookie: the session's key, which the user loader looks up."""
+        return self.session_key
 
     @property
     def right_codes(self) -> set[str]:
@@ -98,9 +101,24 @@ class User(UserMixin, db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed logins per e-mail typed, known account or not, so that a lock says nothing about who exists."""
+    """Login tries per e-mail typed, known account or not, so that a lock says nothing about who exists."""
 
     __tablename__ = "login_throttle"
     key: Mapped[str] = mapped_column(String(254), primary_key=True)
+    # Tries since the last successful login or the last lock, counted before the password is checked.
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UserSession(db.Model):
+    """A login on one browser, kept in the database so that logout, a new password, a deactivation or an
+    administrator ends it on every app server. The cookie carries a random key; only its SHA-256 is stored, so
+    reading this table does not give anyone a session."""
+
+    __tablename__ = "user_session"
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_agent: Mapped[str] = mapped_column(String(255), default="")

@@ -186,7 +186,7 @@ def _create_users(batch, known: _Known, report: ImportReport, at) -> None:
         user = SimpleNamespace()
         User.set_names(user, *split_person(name))  # the model's rule for name_key, without an ORM object
         rows.append({"email": None, "password_hash": None, "last_name": user.last_name, "first_name": user.first_name,
-                     "name_key": user.name_key, "active": True, "session_version": 1, "created_at": at})
+                     "name_key": user.name_key, "active": True, "created_at": at})
     ids = insert_returning_ids(User.__table__, rows, ["name_key"])
     known.users.update(zip(new, ids))
     report.created["users"] += len(ids)

@@ -14,6 +14,7 @@ from ..rights import RIGHTS, USERS
 from ..text import fold
 from .accounts import deactivate, set_password
 from .audit import record_changes, record_created
+from .sessions import end_sessions, live_session_count
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -78,7 +79,7 @@ def create_user(values: Mapping, acting: User) -> User:
 def update_user(user: User, values: Mapping, acting: User) -> int:
     """Change a user's names, e-mail, language, roles, entities and active flag; returns how many fields changed.
 
-    Deactivating ends the user's sessions at their next request. Nobody can take their own administration
+    Deactivating ends the user's sessions at once. Nobody can take their own administration
     right away, nor deactivate themselves: the application would be left without anyone to give it back."""
     _check_email(values["email"], user.id)
     roles = _roles(values.get("role_ids", ()))
@@ -104,7 +105,7 @@ def update_user(user: User, values: Mapping, acting: User) -> int:
 
 
 def set_user_active(user: User, active: bool, acting: User) -> bool:
-    """Deactivate a user (their sessions end at their next request) or reactivate them; False if unchanged."""
+    """Deactivate a user (all their sessions end) or reactivate them; False if unchanged."""
     if user.active == active:
         return False
     if user.id == acting.id and not active:
@@ -118,16 +119,26 @@ def set_user_active(user: User, active: bool, acting: User) -> bool:
 
 
 def set_user_password(user: User, password: str, acting: User) -> User:
-    """Give a user a new password; the sessions opened with the old one end."""
+    """Give a user a new password; their sessions end, except the one changing it when it is their own."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(_("Le mot de passe doit faire au moins %(num)d caractères.", num=MIN_PASSWORD_LENGTH),
                         "password")
     had_password = user.password_hash is not None
-    set_password(user, password)
+    set_password(user, password, keep_session=acting.session_key if acting.id == user.id else None)
     # The audit says that the password changed, never what it is.
     record_changes("user", user.id, {"password": ("***" if had_password else None, "*** (nouveau)")}, "form",
                    acting.id)
     return user
+
+
+def end_user_sessions(user: User, acting: User) -> int:
+    """End every session of a user (a lost laptop, a shared password); returns how many were live.
+
+    An administrator ending their own sessions keeps the one they are using, as with a new password."""
+    live = live_session_count(user.id)
+    end_sessions(user.id, keep=acting.session_key if acting.id == user.id else None)
+    record_changes("user", user.id, {"sessions": (live, 0)}, "form", acting.id)
+    return live
 
 
 def create_role(name: str, acting: User) -> Role:
