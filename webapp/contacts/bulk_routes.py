@@ -11,7 +11,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from .. import rights
+from .. import limits, rights
 from ..errors import render_error
 from ..extensions import db
 from ..htmx import is_partial, toast, trigger
@@ -126,6 +126,7 @@ def bulk_delete():
 
 @bp.post("/contacts/bulk/export")
 @requires(rights.CONTACTS_EXPORT)
+@limits.exports
 def bulk_export():
     """Exporter en VCF: one multi-contact .vcf or a .zip of one .vcf per contact, streamed as it is made."""
     selection = _selection()

@@ -1,0 +1,260 @@
+"""Faults and load: a busy or unreachable database answers 503 (never a 500, never a bare page), and imports
+and exports are limited per user with counters in Redis that hold across app servers."""
+import html
+import io
+import os
+import sqlite3
+import time
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import redis
+from sqlalchemy import exc, func, select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
+
+from webapp import config as config_module
+from webapp import create_app
+from webapp.errors import database_unavailable
+from webapp.extensions import db
+from webapp.queries import ContactQuery
+from webapp.models import AuditEntry, Contact, ImportBatch, LoginThrottle
+
+from .conftest import HX, IN_CI, IS_PG, PASSWORD
+
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options")
+
+
+def _assert_unavailable(response, htmx=False):
+    """A 503 that says to try again, with Retry-After and the headers every response carries."""
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert all(name in response.headers for name in SECURITY_HEADERS)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Réessayez" in response.text
+    if htmx:
+        assert response.headers["HX-Retarget"] == "#toasts" and "<html" not in response.text
+    else:
+        assert "<html" in response.text and "Internal Server Error" not in response.text
+
+
+# ------------------------------------------------------------------------------ any database: the error path
+
+@pytest.fixture
+def desk(make, login_as):
+    east = make.entity("Est")
+    user = login_as(make.user("COTILLON Marion", entities=[east]))
+    contact = make.contact(make.client_account("APROOL", entities=[east]), "Blou", "Hélène", phone="01 20 35 99 65")
+    return {"user": user, "contact": contact, "entity": east}
+
+
+def _failing_queries(app, monkeypatch, error):
+    """Every statement the app runs from now on raises `error`, as a database gone away would."""
+
+    def execute(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(db.session, "execute", execute)
+    monkeypatch.setattr(db.session, "scalars", execute)
+    monkeypatch.setattr(db.session, "scalar", execute)
+    monkeypatch.setattr(db.session, "get", execute)
+
+
+LOST = exc.OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"),
+                            connection_invalidated=True)
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_lost_database_answers_503_before_the_user_is_loaded(app, client, desk, monkeypatch, htmx):
+    with app.app_context():
+        _failing_queries(app, monkeypatch, LOST)
+        # The user loader is the first to query: the error page cannot load the user again.
+        response = client.get("/contacts", headers=HX if htmx else {})
+    _assert_unavailable(response, htmx)
+    assert response.headers["Cache-Control"] == "no-store"  # a logged-in session, even unverified
+
+
+def test_the_error_page_keeps_the_user_already_loaded(client, desk, monkeypatch):
+    def page_of_rows(*args, **kwargs):
+        raise LOST  # the user was loaded while the database answered; the list's query finds it gone
+
+    monkeypatch.setattr(ContactQuery, "page_of_rows", page_of_rows)
+    response = client.get("/contacts")
+    _assert_unavailable(response)
+    assert "COTILLON Marion" in response.text and "Se connecter" not in response.text
+
+
+def test_a_query_mistake_is_still_an_error_not_a_503():
+    mistake = exc.OperationalError("SELECT nope", {}, sqlite3.OperationalError("no such column: nope"))
+    assert not database_unavailable(mistake)
+    busy = exc.OperationalError("UPDATE", {}, sqlite3.OperationalError("database is locked"))
+    assert database_unavailable(busy)
+
+
+# ------------------------------------------------------------------------------ SQLite: another writer's lock
+
+@pytest.fixture
+def exclusive_lock(app):
+    """Another connection holds BEGIN EXCLUSIVE on the test database, as a long write elsewhere would."""
+    path = unquote(urlsplit(app.config["SQLALCHEMY_DATABASE_URI"]).path[1:])
+    holder = sqlite3.connect(path, isolation_level=None, timeout=1)
+    holder.execute("BEGIN EXCLUSIVE")
+    yield holder
+    holder.execute("ROLLBACK")
+    holder.close()
+
+
+def _timed(call):
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
+
+
+sqlite_only = pytest.mark.skipif(IS_PG, reason="SQLite's write lock (PostgreSQL: see the cluster test)")
+
+
+@sqlite_only
+def test_an_inline_save_under_another_writers_lock_answers_503_and_writes_nothing(app, client, csrf, desk,
+                                                                                   exclusive_lock):
+    contact = desk["contact"]
+    response, seconds = _timed(lambda: client.post(
+        f"/contacts/{contact.id}/cells/function", data={"value": "Directrice", "version": str(contact.version)},
+        headers={**HX, "X-CSRFToken": csrf["token"]}))
+    _assert_unavailable(response, htmx=True)
+    busy = app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
+    assert busy <= 3 and seconds < busy + 3  # the short wait, not 10 s
+    with app.app_context():  # read while the lock is still held: WAL lets readers in
+        assert db.session.get(Contact, contact.id).function in (None, "")
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
+@sqlite_only
+def test_a_failed_login_under_the_lock_answers_503_and_counts_nothing(app, client, desk, csrf, exclusive_lock):
+    with client.session_transaction() as session:
+        session.pop("_user_id")  # someone not logged in yet
+    response, seconds = _timed(lambda: client.post("/login", data={
+        "email": desk["user"].email, "password": "wrong-password", "csrf_token": csrf["token"]}))
+    _assert_unavailable(response)
+    assert seconds < app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000 + 3
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LoginThrottle)) == 0
+
+
+@sqlite_only
+def test_reads_go_on_under_another_writers_lock(client, desk, exclusive_lock):
+    # WAL: BEGIN EXCLUSIVE blocks writers only; the list, its fragment and the record keep answering at once.
+    for path, headers in (("/contacts", {}), ("/contacts", {**HX, "HX-Target": "results"}),
+                          (f"/contacts/{desk['contact'].id}", {})):
+        response, seconds = _timed(lambda: client.get(path, headers=headers))
+        assert response.status_code == 200 and seconds < 1.5
+        assert "Blou" in response.text or "BLOU" in response.text
+
+
+@sqlite_only
+def test_healthz_answers_during_the_lock(client, exclusive_lock):
+    response, seconds = _timed(lambda: client.get("/healthz"))
+    assert response.status_code == 200 and seconds < 1.5
+
+
+# ------------------------------------------------------------------------------ rate limits, two app servers
+
+@pytest.fixture
+def redis_client(app):
+    """The Redis the limits count in, with this test process's keys removed before and after."""
+    connection = redis.Redis.from_url(app.config["RATELIMIT_STORAGE_URI"], socket_connect_timeout=1)
+    try:
+        connection.ping()
+    except redis.RedisError as error:
+        message = f"Redis is not reachable at {app.config['RATELIMIT_STORAGE_URI']}: {error}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    pattern = f"*{app.config['RATELIMIT_KEY_PREFIX']}*"
+
+    def clean():
+        for key in list(connection.scan_iter(match=pattern, count=500))[:10_000]:
+            connection.delete(key)
+
+    clean()
+    yield connection
+    clean()
+    connection.close()
+
+
+@pytest.fixture
+def two_servers(app, redis_client):
+    """Two app instances on the same database and the same Redis, with low limits, as two app servers."""
+    servers = []
+    for _n in range(2):
+        config = config_module.TestConfig()
+        config.SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+        config.IMPORT_RATE_LIMIT = "3/minute;5/hour"
+        config.EXPORT_RATE_LIMIT = config.CONTACT_EXPORT_RATE_LIMIT = "2/minute"
+        servers.append(create_app(config))
+    yield servers
+    for server in servers:
+        with server.app_context():
+            db.engine.dispose()
+
+
+def _client_of(server, app, user):
+    """A test client of `server` logged in as `user`, with a CSRF token (all servers share the secret key)."""
+    from itsdangerous import URLSafeTimedSerializer
+    client = server.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session["csrf_token"] = "t" * 40
+    client.token = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token").dumps("t" * 40)
+    return client
+
+
+CARD = b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Dupont;Jean\r\nFN:Jean Dupont\r\nORG:APROOL\r\nEND:VCARD\r\n"
+
+
+def _upload(client, headers=None):
+    values = MultiDict([("csrf_token", client.token), ("files", FileStorage(io.BytesIO(CARD), filename="a.vcf"))])
+    boundary, body = encode_multipart(values)
+    return client.post("/contacts/import", data=body, content_type=f"multipart/form-data; boundary={boundary}",
+                       headers=headers or {})
+
+
+def test_imports_beyond_the_limit_answer_429_across_app_servers(app, two_servers, desk, redis_client):
+    first, second = (_client_of(server, app, desk["user"]) for server in two_servers)
+    answers = [_upload(client).status_code for client in (first, second, first)]
+    assert answers == [303, 303, 303]
+    refused = _upload(second)  # the 4th import in the minute, on the other server
+    assert refused.status_code == 429 and "<html" in refused.text
+    assert "Trop d'imports" in html.unescape(refused.text) and "réessayez" in refused.text
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert refused.headers["X-Content-Type-Options"] == "nosniff"
+    toast = _upload(first, headers=HX)
+    assert toast.status_code == 429 and toast.headers["HX-Retarget"] == "#toasts"
+    assert "Trop d'imports" in html.unescape(toast.text) and "<html" not in toast.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 3  # nothing kept beyond
+    # The counters are Redis keys, not one process's memory.
+    assert list(redis_client.scan_iter(match=f"*{app.config['RATELIMIT_KEY_PREFIX']}*user:{desk['user'].id}*"))
+
+
+def test_limits_count_per_user(app, two_servers, desk, make, redis_client):
+    first = _client_of(two_servers[0], app, desk["user"])
+    colleague = _client_of(two_servers[1], app, make.user("BERTRAND Nicolas", entities=[desk["entity"]]))
+    assert [_upload(first).status_code for _n in range(4)] == [303, 303, 303, 429]
+    assert _upload(colleague).status_code == 303
+
+
+def test_exports_beyond_the_limit_answer_429(app, two_servers, desk, redis_client):
+    first, second = (_client_of(server, app, desk["user"]) for server in two_servers)
+    path = f"/contacts/{desk['contact'].id}/vcard"
+    assert [first.get(path).status_code, second.get(path).status_code] == [200, 200]
+    refused = first.get(path)
+    assert refused.status_code == 429 and "Trop d'exports" in html.unescape(refused.text)
+    bulk = {"ids": str(desk["contact"].id), "csrf_token": first.token}
+    assert [first.post("/contacts/bulk/export", data=bulk).status_code for _n in range(3)] == [200, 200, 429]
+
+
+def test_the_limits_are_settings_with_documented_defaults():
+    config = config_module.Config()
+    assert config.IMPORT_RATE_LIMIT == os.environ.get("IMPORT_RATE_LIMIT", "10/minute;60/hour")
+    assert config.EXPORT_RATE_LIMIT == os.environ.get("EXPORT_RATE_LIMIT", "10/minute;60/hour")
