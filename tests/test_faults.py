@@ -3,12 +3,18 @@ and exports are limited per user with counters in Redis that hold across app ser
 import html
 import io
 import os
+import shutil
+import socket
 import sqlite3
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 import redis
+from alembic import command
 from sqlalchemy import exc, func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
@@ -20,7 +26,9 @@ from webapp.extensions import db
 from webapp.queries import ContactQuery
 from webapp.models import AuditEntry, Contact, ImportBatch, LoginThrottle
 
-from .conftest import HX, IN_CI, IS_PG, PASSWORD
+from webapp.services.reference_data import load_reference_data
+
+from .conftest import HX, IN_CI, IS_PG, Factory
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options")
 
@@ -258,3 +266,117 @@ def test_the_limits_are_settings_with_documented_defaults():
     config = config_module.Config()
     assert config.IMPORT_RATE_LIMIT == os.environ.get("IMPORT_RATE_LIMIT", "10/minute;60/hour")
     assert config.EXPORT_RATE_LIMIT == os.environ.get("EXPORT_RATE_LIMIT", "10/minute;60/hour")
+
+
+# ------------------------------------------------------------------------------ PostgreSQL: stopped, then back
+
+def _postgres_bin(name: str) -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return found[-1] if found else None
+
+
+def _as_postgres(*command: str, timeout: int = 60) -> None:
+    """Run a PostgreSQL tool as the postgres OS user (the server refuses to run as root)."""
+    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    subprocess.run(prefix + [str(part) for part in command], check=True, capture_output=True, timeout=timeout)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Cluster:
+    """A private PostgreSQL cluster in a temporary directory, on a free port, that a test stops and starts."""
+
+    def __init__(self, initdb: Path):
+        self.pg_ctl = initdb.with_name("pg_ctl")
+        self.directory = Path(tempfile.mkdtemp(prefix="crm-faults-pg-"))
+        self.data = self.directory / "data"
+        self.port = _free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        shutil.chown(self.directory, "postgres") if os.geteuid() == 0 else None
+        _as_postgres(initdb, "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+
+    def start(self) -> None:
+        _as_postgres(self.pg_ctl, "-D", self.data, "-l", self.directory / "server.log", "-w", "-t", "30", "-o",
+                     f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        _as_postgres(self.pg_ctl, "-D", self.data, "-m", mode, "-w", "-t", "30", "stop")
+
+    def remove(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self.stop("immediate")
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A running private cluster; skipped (outside CI) where PostgreSQL's initdb is not installed."""
+    initdb = _postgres_bin("initdb")
+    if initdb is None:
+        message = "PostgreSQL's initdb is not installed (/usr/lib/postgresql/*/bin): the cluster test needs it"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    server = Cluster(initdb)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture(scope="module")
+def cluster_app(cluster):
+    """The app on the private cluster, its schema made by the migrations."""
+    config = config_module.TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = cluster.url
+    cluster_app = create_app(config)
+    with cluster_app.app_context():
+        command.upgrade(cluster_app.extensions["migrate"].migrate.get_config(), "head")
+        load_reference_data()
+    yield cluster_app
+    with cluster_app.app_context():
+        db.engine.dispose()
+
+
+def test_postgresql_stopped_answers_503_then_recovers_without_a_restart_of_the_app(cluster, cluster_app):
+    make = Factory(cluster_app)
+    east = make.entity("Est")
+    user = make.user("COTILLON Marion", entities=[east])
+    contact = make.contact(make.client_account("APROOL", entities=[east]), "Blou", "Hélène")
+    client = _client_of(cluster_app, cluster_app, user)
+    save = dict(path=f"/contacts/{contact.id}/cells/function",
+                data={"value": "Directrice", "version": str(contact.version)},
+                headers={**HX, "X-CSRFToken": client.token})
+    assert client.get("/contacts").status_code == 200  # the pool holds connections that are about to die
+
+    cluster.stop()
+    _assert_unavailable(client.get("/contacts"))
+    _assert_unavailable(client.get("/contacts", headers={**HX, "HX-Target": "results"}), htmx=True)
+    _assert_unavailable(client.post(save["path"], data=save["data"], headers=save["headers"]), htmx=True)
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.headers["X-Content-Type-Options"] == "nosniff"
+
+    cluster.start()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/contacts").status_code == 200
+    saved = client.post(save["path"], data=save["data"], headers=save["headers"])
+    assert saved.status_code == 200 and "Directrice" in saved.text
+    with cluster_app.app_context():
+        assert db.session.get(Contact, contact.id).function == "Directrice"
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 1  # the one save, not two
+
+
+def test_postgresql_restarting_under_requests(cluster, cluster_app):
+    """Requests during a restart answer 200 or 503, never 500; afterwards every one succeeds."""
+    user = Factory(cluster_app).user("BERTRAND Nicolas", role="Administrateur", email="admin@example.com")
+    client = _client_of(cluster_app, cluster_app, user)
+    cluster.stop("immediate")  # a crash: the server's connections vanish without a goodbye
+    statuses = {client.get("/contacts").status_code for _n in range(3)}
+    cluster.start()
+    statuses |= {client.get("/contacts").status_code for _n in range(3)}
+    assert 503 in statuses and statuses <= {200, 503} and client.get("/contacts").status_code == 200
