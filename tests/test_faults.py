@@ -360,6 +360,7 @@ def test_postgresql_stopped_answers_503_then_recovers_without_a_restart_of_the_a
     _assert_unavailable(client.post(save["path"], data=save["data"], headers=save["headers"]), htmx=True)
     health = client.get("/healthz")
     assert health.status_code == 503 and health.headers["X-Content-Type-Options"] == "nosniff"
+    assert health.json == {"status": "unavailable"} and int(health.headers["Retry-After"]) > 0
 
     cluster.start()
     assert client.get("/healthz").status_code == 200
