@@ -1,14 +1,20 @@
 """Faults and load: a busy or unreachable database answers 503 (never a 500, never a bare page), and imports
 and exports are limited per user with counters in Redis that hold across app servers."""
 import html
+import http.cookiejar
 import io
 import os
+import re
 import shutil
 import socket
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -28,7 +34,7 @@ from webapp.models import AuditEntry, Contact, ImportBatch, LoginThrottle
 
 from webapp.services.reference_data import load_reference_data
 
-from .conftest import HX, IN_CI, IS_PG, Factory
+from .conftest import HX, IN_CI, IS_PG, PASSWORD, Factory
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options")
 
@@ -381,3 +387,74 @@ def test_postgresql_restarting_under_requests(cluster, cluster_app):
     cluster.start()
     statuses |= {client.get("/contacts").status_code for _n in range(3)}
     assert 503 in statuses and statuses <= {200, 503} and client.get("/contacts").status_code == 200
+
+
+class Browser:
+    """Plain HTTP with a cookie jar against a real server: what a user's browser sends, no test client."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def request(self, path: str, data: dict | None = None, headers: dict | None = None):
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(self.base + path, data=body, headers=headers or {})
+        try:
+            with self.opener.open(request, timeout=20) as response:
+                return response.status, response.headers, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read().decode()
+
+
+@pytest.fixture
+def gunicorn(cluster, cluster_app, tmp_path):
+    """The app under gunicorn (as `make serve` runs it) on the private cluster; its address."""
+    port = _free_port()
+    environment = {**os.environ, "DATABASE_URL": cluster.url, "SECRET_KEY": "faults-test-secret",
+                   "INSTANCE_PATH": str(tmp_path), "RATELIMIT_STORAGE_URI": "memory://"}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}", "--workers", "2",
+         "webapp:create_app()"], cwd=Path(__file__).resolve().parent.parent, env=environment,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while not _answers(base):
+            assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start"
+            time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _answers(base: str) -> bool:
+    try:
+        return Browser(base).request("/healthz")[0] == 200
+    except urllib.error.URLError:
+        return False
+
+
+def test_gunicorn_answers_503_with_its_headers_while_postgresql_is_down(cluster, cluster_app, gunicorn):
+    """The defect as first seen: a logged-in user got gunicorn's bare "Internal Server Error" (no toast, no CSP)."""
+    Factory(cluster_app).user("MARTIN Claire", role="Administrateur", email="claire@example.com")
+    browser = Browser(gunicorn)
+    status, _headers, page = browser.request("/login")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    status, _headers, page = browser.request("/login", {"csrf_token": token, "email": "claire@example.com",
+                                                        "password": PASSWORD})
+    assert status == 200 and "MARTIN Claire" in page  # logged in, on the list
+
+    cluster.stop()
+    try:
+        for headers, marker in (({}, "<html"), ({**HX, "HX-Target": "results"}, 'class="toast toast-error"')):
+            status, answer_headers, body = browser.request("/contacts", headers=headers)
+            assert status == 503 and marker in body and "Réessayez" in body
+            assert "default-src 'self'" in answer_headers["Content-Security-Policy"]
+            assert answer_headers["X-Content-Type-Options"] == "nosniff" and answer_headers["Retry-After"]
+        assert browser.request("/healthz")[0] == 503
+    finally:
+        cluster.start()
+    assert browser.request("/healthz")[0] == 200
+    status, _headers, page = browser.request("/contacts")
+    assert status == 200 and "MARTIN Claire" in page  # the same session, the same workers, reconnected
