@@ -16,11 +16,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
 import redis
 from alembic import command
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import exc, func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
@@ -29,9 +29,8 @@ from webapp import config as config_module
 from webapp import create_app
 from webapp.errors import database_unavailable
 from webapp.extensions import db
-from webapp.queries import ContactQuery
 from webapp.models import AuditEntry, Contact, ImportBatch, LoginThrottle
-
+from webapp.queries import ContactQuery
 from webapp.services.reference_data import load_reference_data
 
 from .conftest import HX, IN_CI, IS_PG, PASSWORD, Factory
@@ -62,7 +61,7 @@ def desk(make, login_as):
     return {"user": user, "contact": contact, "entity": east}
 
 
-def _failing_queries(app, monkeypatch, error):
+def _failing_queries(monkeypatch, error):
     """Every statement the app runs from now on raises `error`, as a database gone away would."""
 
     def execute(*args, **kwargs):
@@ -79,11 +78,10 @@ LOST = exc.OperationalError("SELECT 1", {}, Exception("server closed the connect
 
 
 @pytest.mark.parametrize("htmx", [False, True])
-def test_a_lost_database_answers_503_before_the_user_is_loaded(app, client, desk, monkeypatch, htmx):
-    with app.app_context():
-        _failing_queries(app, monkeypatch, LOST)
-        # The user loader is the first to query: the error page cannot load the user again.
-        response = client.get("/contacts", headers=HX if htmx else {})
+def test_a_lost_database_answers_503_before_the_user_is_loaded(client, desk, monkeypatch, htmx):
+    _failing_queries(monkeypatch, LOST)
+    # The user loader is the first to query: the error page cannot load the user again.
+    response = client.get("/contacts", headers=HX if htmx else {})
     _assert_unavailable(response, htmx)
     assert response.headers["Cache-Control"] == "no-store"  # a logged-in session, even unverified
 
@@ -98,6 +96,13 @@ def test_the_error_page_keeps_the_user_already_loaded(client, desk, monkeypatch)
     assert "COTILLON Marion" in response.text and "Se connecter" not in response.text
 
 
+def test_an_error_page_that_finds_the_database_gone_becomes_a_503(client, desk, monkeypatch):
+    _failing_queries(monkeypatch, LOST)
+    # No view queries a 404; its page asks who is logged in, and the loader finds the database gone.
+    response = client.get("/no/such/page")
+    _assert_unavailable(response)
+
+
 def test_a_query_mistake_is_still_an_error_not_a_503():
     mistake = exc.OperationalError("SELECT nope", {}, sqlite3.OperationalError("no such column: nope"))
     assert not database_unavailable(mistake)
@@ -110,7 +115,7 @@ def test_a_query_mistake_is_still_an_error_not_a_503():
 @pytest.fixture
 def exclusive_lock(app):
     """Another connection holds BEGIN EXCLUSIVE on the test database, as a long write elsewhere would."""
-    path = unquote(urlsplit(app.config["SQLALCHEMY_DATABASE_URI"]).path[1:])
+    path = urllib.parse.unquote(urllib.parse.urlsplit(app.config["SQLALCHEMY_DATABASE_URI"]).path[1:])
     holder = sqlite3.connect(path, isolation_level=None, timeout=1)
     holder.execute("BEGIN EXCLUSIVE")
     yield holder
@@ -119,6 +124,7 @@ def exclusive_lock(app):
 
 
 def _timed(call):
+    """The call's result and how many seconds it took."""
     started = time.monotonic()
     response = call()
     return response, time.monotonic() - started
@@ -213,7 +219,6 @@ def two_servers(app, redis_client):
 
 def _client_of(server, app, user):
     """A test client of `server` logged in as `user`, with a CSRF token (all servers share the secret key)."""
-    from itsdangerous import URLSafeTimedSerializer
     client = server.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
@@ -268,15 +273,10 @@ def test_exports_beyond_the_limit_answer_429(app, two_servers, desk, redis_clien
     assert [first.post("/contacts/bulk/export", data=bulk).status_code for _n in range(3)] == [200, 200, 429]
 
 
-def test_the_limits_are_settings_with_documented_defaults():
-    config = config_module.Config()
-    assert config.IMPORT_RATE_LIMIT == os.environ.get("IMPORT_RATE_LIMIT", "10/minute;60/hour")
-    assert config.EXPORT_RATE_LIMIT == os.environ.get("EXPORT_RATE_LIMIT", "10/minute;60/hour")
-
-
 # ------------------------------------------------------------------------------ PostgreSQL: stopped, then back
 
 def _postgres_bin(name: str) -> Path | None:
+    """The newest installed PostgreSQL's tool of that name, if any."""
     found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
     return found[-1] if found else None
 
@@ -288,6 +288,7 @@ def _as_postgres(*command: str, timeout: int = 60) -> None:
 
 
 def _free_port() -> int:
+    """A TCP port nobody listens on right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -302,7 +303,8 @@ class Cluster:
         self.data = self.directory / "data"
         self.port = _free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
-        shutil.chown(self.directory, "postgres") if os.geteuid() == 0 else None
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres")
         _as_postgres(initdb, "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
 
     def start(self) -> None:
@@ -429,6 +431,7 @@ def gunicorn(cluster, cluster_app, tmp_path):
 
 
 def _answers(base: str) -> bool:
+    """True once the server answers /healthz with 200."""
     try:
         return Browser(base).request("/healthz")[0] == 200
     except urllib.error.URLError:

@@ -47,7 +47,7 @@ def database_unavailable(error: BaseException | None) -> bool:
     return False
 
 
-def _forget_database() -> None:
+def _read_nothing_more() -> None:
     """From here on this request reads nothing more from the database (the error path, the after_request hooks)."""
     g.database_unavailable = True
     user = g.get("_login_user")  # Flask-Login's per-request cache of current_user
@@ -61,14 +61,15 @@ def _rollback() -> None:
     try:
         db.session.rollback()
     except exc.SQLAlchemyError:
-        _forget_database()
+        _read_nothing_more()
 
 
-def _render(code: int, title: str, message: str):
+def _render(code: int, title: str, message: str) -> tuple[str, int, dict[str, str]]:
+    """The page, or for htmx the toast with the headers that send it to the toast region."""
     if is_partial():
         body = render_template("partials/_toast.html", message=message, level="error")
         return body, code, {"HX-Retarget": "#toasts", "HX-Reswap": "beforeend"}
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code, {}
 
 
 def render_error(code: int, detail: str | None = None):
@@ -84,13 +85,14 @@ def render_error(code: int, detail: str | None = None):
 
 def database_error():
     """503 with Retry-After, rendered without the database: it is busy or unreachable, nothing was saved."""
-    _forget_database()
-    title, message = MESSAGES[503]
-    body, code, *headers = _render(503, title, message)
-    return body, code, {**(headers[0] if headers else {}), "Retry-After": str(RETRY_AFTER_SECONDS)}
+    _read_nothing_more()
+    body, code, headers = _render(503, *MESSAGES[503])
+    return body, code, {**headers, "Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def init_error_handlers(app: Flask) -> None:
+    """Every error answers with a page or a toast: CSRF, HTTP errors, rate limits, the database, the rest."""
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, str(_l("Votre session a expiré ou le formulaire est périmé. "
@@ -111,6 +113,7 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(exc.DisconnectionError)
     @app.errorhandler(exc.TimeoutError)
     def database_down(error):
+        """503 for a database busy or unreachable; any other database error goes on to the 500 page."""
         if not database_unavailable(error):
             raise error
         # No rollback here: it would expire the loaded user the page still shows; the session's teardown

@@ -21,10 +21,12 @@ limiter = Limiter(key_func=_user_key)
 
 
 def _setting(name: str):
+    """The limit as the running app's configuration says, read at each request."""
     return lambda: current_app.config[name]
 
 
 def _message(text):
+    """The 429's message, translated in the request's language."""
     return lambda: str(text)
 
 
