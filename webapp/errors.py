@@ -25,8 +25,7 @@ MESSAGES = {
     429: (_l("Trop de requêtes"), _l("Trop de tentatives. Patientez quelques minutes.")),
     500: (_l("Erreur interne"), _l("Une erreur inattendue s'est produite. L'équipe technique a été prévenue.")),
     503: (_l("Service momentanément indisponible"),
-          _l("La base de données ne répond pas pour le moment : rien n'a été enregistré. "
-             "Réessayez dans quelques secondes.")),
+          _l("La base de données ne répond pas pour le moment. Réessayez dans quelques secondes.")),
 }
 # Seconds a client is told to wait after a 503: a SQLite lock or a PostgreSQL restart lasts about that long.
 RETRY_AFTER_SECONDS = 5
@@ -84,7 +83,7 @@ def render_error(code: int, detail: str | None = None):
 
 
 def database_error():
-    """503 with Retry-After, rendered without the database: it is busy or unreachable, nothing was saved."""
+    """503 with Retry-After, rendered without the database: it is busy or unreachable, try again shortly."""
     _read_nothing_more()
     body, code, headers = _render(503, *MESSAGES[503])
     return body, code, {**headers, "Retry-After": str(RETRY_AFTER_SECONDS)}

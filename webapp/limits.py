@@ -30,8 +30,10 @@ def _message(text):
     return lambda: str(text)
 
 
-imports = limiter.shared_limit(_setting("IMPORT_RATE_LIMIT"), scope="imports", error_message=_message(IMPORTS_MESSAGE))
-exports = limiter.shared_limit(_setting("EXPORT_RATE_LIMIT"), scope="exports", error_message=_message(EXPORTS_MESSAGE))
+imports = limiter.shared_limit(_setting("IMPORT_RATE_LIMIT"), scope="imports",
+                               error_message=_message(IMPORTS_MESSAGE))
+exports = limiter.shared_limit(_setting("EXPORT_RATE_LIMIT"), scope="exports",
+                               error_message=_message(EXPORTS_MESSAGE))
 contact_exports = limiter.shared_limit(_setting("CONTACT_EXPORT_RATE_LIMIT"), scope="contact-exports",
                                        error_message=_message(EXPORTS_MESSAGE))
 
