@@ -18,6 +18,7 @@ def create_app(config: Config | None = None) -> Flask:
     """Build the app: extensions, blueprints, templates from templates/ and partials/, hooks."""
     app = Flask(__name__, static_folder=str(ROOT / "static"), instance_path=str(INSTANCE))
     app.config.from_object(config or Config())
+    _engine_options(app)
     # Pages live in templates/, fragments in partials/ and are named by their full path.
     app.jinja_loader = FileSystemLoader([str(ROOT / "templates"), str(ROOT)])
     app.jinja_env.trim_blocks = True
@@ -28,10 +29,10 @@ def create_app(config: Config | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, default_translation_directories=str(ROOT / "translations"))
-    from . import auth, errors, formatting, queries, security
+    from . import auth, errors, formatting, limits, queries, security
 
     auth.init_login(app)
-    security.init_security_headers(app)
+    limits.init_limits(app)
     errors.init_error_handlers(app)
     formatting.init_filters(app)
     app.jinja_env.globals.update(htmx_config=lambda: HTMX_CONFIG, is_partial=is_partial, country_name=country_name,
@@ -56,7 +57,23 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(tasks_bp)
     app.register_blueprint(deals_bp)
     app.cli.add_command(crm_cli)
+    # Registered after every other after_request hook, so it runs first: a later hook that fails (a rollback on
+    # a lost connection) cannot leave an error page without its headers.
+    security.init_security_headers(app)
     return app
+
+
+def _engine_options(app: Flask) -> None:
+    """Bounded waits: SQLite's busy timeout (SQLITE_BUSY_TIMEOUT_MS), PostgreSQL's connection timeout."""
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        options["connect_args"] = {**options.get("connect_args", {}),
+                                   "timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000}
+    elif url.startswith("postgresql"):
+        # A server that does not answer at all (not a refused connection) would otherwise hold the worker.
+        options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _select_locale() -> str | None:
@@ -71,12 +88,13 @@ def _select_locale() -> str | None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: foreign keys enforced, WAL and a busy timeout so concurrent requests wait instead of failing, and
-    crm_fold()."""
+    """SQLite: foreign keys enforced, WAL so that reads go on while another connection writes, and crm_fold().
+
+    The busy timeout is the driver's `timeout` (see _engine_options): a write waits that long for another
+    connection's lock, then fails, and the error handler answers 503."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

@@ -49,6 +49,20 @@ class Config:
     LANGUAGES = ("fr", "en")
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_SECONDS = _int("LOGIN_LOCK_SECONDS", 300)
+    # How long an interactive request waits for another connection's SQLite write lock before answering 503.
+    SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 3000)
+    # Imports and exports per user (Flask-Limiter's notation); the counters live in RATELIMIT_STORAGE_URI, which
+    # must be Redis as soon as there is more than one app server (memory:// counts per process).
+    IMPORT_RATE_LIMIT = os.environ.get("IMPORT_RATE_LIMIT", "10/minute;60/hour")
+    EXPORT_RATE_LIMIT = os.environ.get("EXPORT_RATE_LIMIT", "10/minute;60/hour")
+    CONTACT_EXPORT_RATE_LIMIT = os.environ.get("CONTACT_EXPORT_RATE_LIMIT", "60/minute;600/hour")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}  # Redis down: no hanging
+    RATELIMIT_KEY_PREFIX = "crm"
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_HEADERS_ENABLED = True  # Retry-After on a 429
+    RATELIMIT_SWALLOW_ERRORS = True  # Redis unreachable: imports and exports go on, unlimited, and it is logged
+    RATELIMIT_ENABLED = True
     TESTING = False
 
     def __init__(self):
@@ -59,6 +73,11 @@ class TestConfig(Config):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = True
+    # A real Redis, as in production; keys of this test process only, so parallel runs never share counters.
+    RATELIMIT_STORAGE_URI = os.environ.get("TEST_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    RATELIMIT_KEY_PREFIX = f"crm-test-{os.getpid()}"
+    # Tests import and export far more often than people do; tests/test_faults.py sets low limits of its own.
+    IMPORT_RATE_LIMIT = EXPORT_RATE_LIMIT = CONTACT_EXPORT_RATE_LIMIT = "10000/minute"
 
     def __init__(self):
         self.SECRET_KEY = "test-secret-key-not-for-production"

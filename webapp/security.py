@@ -1,6 +1,5 @@
 """Headers every response carries: content security policy, no sniffing, no caching of private pages."""
-from flask import Flask, request
-from flask_login import current_user
+from flask import Flask, request, session
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
@@ -9,6 +8,8 @@ CSP = (
 
 
 def init_security_headers(app: Flask) -> None:
+    """Set the headers on every response, error pages included; registered last so that it runs first."""
+
     @app.after_request
     def set_headers(response):
         headers = response.headers
@@ -19,7 +20,8 @@ def init_security_headers(app: Flask) -> None:
         if request.endpoint != "static":
             headers.add("Vary", "HX-Request")
             # Private pages are never stored; a response that chose its own policy (a photo revalidated by
-            # its ETag) keeps it.
-            if current_user.is_authenticated and "Cache-Control" not in headers:
+            # its ETag) keeps it. The session says who is logged in without asking the database, which may be
+            # the very thing that failed.
+            if "_user_id" in session and "Cache-Control" not in headers:
                 headers["Cache-Control"] = "no-store"
         return response

@@ -8,6 +8,7 @@ export that numbers its cards in batches) calls `commit()` between batches: it i
 from contextlib import contextmanager
 
 from flask import Flask, Response
+from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
 
@@ -40,6 +41,9 @@ def init_unit_of_work(app: Flask) -> None:
     def _end_request(response: Response) -> Response:
         if response.status_code < 400:
             commit()
-        else:
+            return response
+        try:
             rollback()
+        except SQLAlchemyError:  # the connection is already gone (a 503): the session's teardown discards it
+            app.logger.info("rollback after an error answer failed; the connection is discarded")
         return response

@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from .. import problem_messages, rights
+from .. import limits, problem_messages, rights
 from ..access import requires
 from ..dialogs import saved
 from ..errors import render_error
@@ -129,6 +129,7 @@ def bulk_delete():
 
 @bp.post("/contacts/bulk/export")
 @requires(rights.CONTACTS_EXPORT)
+@limits.exports
 def bulk_export():
     """Exporter en VCF: one multi-contact .vcf or a .zip of one .vcf per contact, streamed as it is made."""
     selection = _selection()

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import rights
+from .. import limits, rights
 from ..access import requires
 from ..extensions import db
 from ..htmx import is_partial, render
@@ -41,6 +41,7 @@ def import_form():
 
 @bp.post("/contacts/import")
 @requires(rights.CONTACTS_IMPORT)
+@limits.imports
 def import_upload():
     """Read the dropped or chosen .vcf files and open their preview; a refused upload says why, keeps nothing."""
     config = current_app.config
@@ -137,6 +138,7 @@ def import_clients():
 
 @bp.get("/contacts/<int:contact_id>/vcard")
 @requires(rights.CONTACTS_EXPORT)
+@limits.contact_exports
 def export_vcf(contact_id):
     """The contact as a .vcf file (vCard 3.0, or 4.0 with ?version=4.0)."""
     contact = get_contact_or_404(current_user, contact_id)
