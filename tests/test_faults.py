@@ -32,6 +32,7 @@ from webapp.extensions import db
 from webapp.models import AuditEntry, Contact, ImportBatch, LoginThrottle
 from webapp.queries import ContactQuery
 from webapp.services.reference_data import load_reference_data
+from webapp.unit_of_work import unit_of_work
 
 from .conftest import HX, IN_CI, IS_PG, PASSWORD, Factory
 
@@ -345,7 +346,8 @@ def cluster_app(cluster):
     cluster_app = create_app(config)
     with cluster_app.app_context():
         command.upgrade(cluster_app.extensions["migrate"].migrate.get_config(), "head")
-        load_reference_data()
+        with unit_of_work():
+            load_reference_data()
     yield cluster_app
     with cluster_app.app_context():
         db.engine.dispose()
