@@ -202,13 +202,16 @@ def test_bad_rows_are_reported_with_their_line_number_and_skipped(app, tmp_path)
         "ACME,,,,,,,false,M,Durand",                                               # line 6: too few columns
         "ACME,,,,,,,false,X,Martin,Paul,,,,,,,,,,France,,,true,false,false,",      # line 7: unknown gender
         "ACME,,,,,,,false,M,Petit,Luc,,,,,,,,,,Atlantide,,,true,false,false,",     # line 8: unknown country
+        "ACME,,,,,,,false,M,Roux,Léa,,,lea@@acme,,,,,,,France,,,true,false,false,",  # line 9: the form's e-mail rule
+        "ACME,,,,,,,false,M,Roy,Max,,,,,,,,,,France,,,true,false,false,javascript:x",  # line 10: http(s) links only
     )
     result = run_import(app, path)
     assert result.exit_code == 0, result.output
-    assert "Lignes ignorées : 5" in result.stderr
+    assert "Lignes ignorées : 7" in result.stderr
     for expected in ("ligne 4 : nom (last_name) manquant", "ligne 5 : société (company) manquante",
                      "ligne 6 : 10 colonnes au lieu de 27", "ligne 7 : gender vaut « X »",
-                     "ligne 8 : pays « Atlantide » inconnu"):
+                     "ligne 8 : pays « Atlantide » inconnu", "ligne 9 : e-mail « lea@@acme » invalide",
+                     "ligne 10 : lien LinkedIn « javascript:x » invalide"):
         assert expected in result.stderr
     with app.app_context():
         contact = db.session.scalars(select(Contact)).one()

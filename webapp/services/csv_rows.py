@@ -4,6 +4,7 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
+from .. import rules
 from ..countries import country_code
 from ..models import Client, Contact, ContactLink, Sector, User
 
@@ -122,6 +123,11 @@ def parse_row(fields: list[str], positions: dict[str, int], countries: dict[str,
     for name, limit in MAX_LENGTHS.items():
         if len(row[name]) > limit:
             raise RowError(f"{name} trop long ({len(row[name])} caractères, {limit} au plus)")
+    # The contact form's rules for what both write (required fields aside: a file may leave a function blank).
+    if rules.email_problem(row["email"]):
+        raise RowError(f"e-mail « {row['email']} » invalide")
+    if rules.url_problem(row["linkedin"]):
+        raise RowError(f"lien LinkedIn « {row['linkedin']} » invalide : http:// ou https:// attendu")
     if row["gender"]:
         gender = _GENDERS.get(row["gender"].upper())
         if gender is None:
