@@ -13,7 +13,7 @@ from ..services.contacts import ContactInUseError, delete_contact, usage_of, wri
 from . import bp
 from .choices import client_choices, fill_choices
 from .forms import ContactForm
-from .saving import save_contact
+from .saving import parse_version, save_contact
 
 DUPLICATED_FIELDS = ("client_id", "gender", "department_id", "function", "owner_id", "phone", "fax", "street",
                      "street2", "postal_code", "city", "country")
@@ -135,9 +135,8 @@ def _deleted(name: str):
 def mark_left(contact_id):
     """A quitté l'entreprise: the contact becomes inactive (offered instead of deleting a used contact)."""
     contact = get_contact_or_404(current_user, contact_id)
-    version = request.form.get("version", "")
     result = write_contact({"left_company": True}, current_user, "form", contact,
-                           int(version) if version.isdigit() else -1)
+                           parse_version(request.form.get("version")))
     if result.stale:
         return render_error(409)
     message = _("%(name)s est marqué comme ayant quitté l'entreprise.", name=contact.display_name)

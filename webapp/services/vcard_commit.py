@@ -92,9 +92,6 @@ def commit_import(batch: ImportBatch, user: User, chosen: ImportChoices) -> Impo
     updates = _check_updates(preview, chosen, user)
     if preview.has_errors:
         raise ImportInvalid(_invalid_preview(batch, user, chosen))
-    stale = _stale(updates)
-    if stale:
-        raise ImportConflict(_conflict_preview(batch, user, chosen, stale))
     report = ImportReport(skipped=sum(1 for r in preview.rows if r.status != "error" and r.choice == "skip"),
                           errors=sum(1 for r in preview.rows if r.status == "error"))
     try:
@@ -200,16 +197,6 @@ def _check_updates(preview: Preview, chosen: ImportChoices, user: User) -> list[
         if contact_id not in visible:
             row.error = _("Le contact à mettre à jour n'existe plus ou ne vous est pas accessible.")
     return [update for update in sent if update[1] in visible]
-
-
-def _stale(updates: list[Update]) -> list[int]:
-    """Contacts saved by someone since the preview read them."""
-    stale = []
-    for chunk in chunks(updates):
-        current = dict(db.session.execute(select(Contact.id, Contact.version)
-                                          .where(Contact.id.in_([contact_id for _r, contact_id, _v in chunk]))).all())
-        stale += [contact_id for _row, contact_id, version in chunk if current.get(contact_id) != version]
-    return stale
 
 
 def _conflict_preview(batch: ImportBatch, user: User, chosen: ImportChoices, stale: list[int]) -> Preview:
@@ -349,7 +336,8 @@ def _extras_text(extras) -> str:
 
 def _update_contacts(updates: list[Update], clients: dict[int, int], departments: dict[str, int], user: User,
                      report: ImportReport) -> None:
-    """Apply each card's non-empty values to its contact through update_contact (version checked); links and
+    """Apply each card's non-empty values to its contact through update_contact (merged with what others saved
+    since the preview, StaleContactError on a field both changed); links and
     extras the contact lacks are added, nothing is removed; a photo identical to the stored one is kept."""
     for chunk in chunks(updates):
         contacts = {c.id: c for c in db.session.scalars(

@@ -1,0 +1,120 @@
+"""Lost updates: a save from an older version is merged three ways, a field both sides changed is a conflict to
+resolve, and a hostile `version` answers 409 or 422, never 500."""
+import pytest
+
+from webapp import rights
+from webapp.extensions import db
+from webapp.models import Contact, Role, RoleRight
+
+from .conftest import HX, strip_tags
+
+HOSTILE_VERSIONS = [" ", "   ", "abc", "\x00", "=cmd|' /C calc'!A0", "²", "-1", "1e308", "9" * 30, "１"]
+
+
+@pytest.fixture
+def desk(make, login_as, app):
+    """A salesperson who may edit contacts of one account, with the contact the two colleagues edit."""
+    with app.app_context():
+        db.session.add(Role(name="Commercial senior", rights=[RoleRight(right=code) for code in (
+            rights.CONTACTS_LIST, rights.CONTACTS_EDIT)]))
+        db.session.commit()
+    east = make.entity("Est")
+    user = login_as(make.user("COTILLON Marion", role="Commercial senior", entities=[east]))
+    aprool = make.client_account("APROOL", entities=[east])
+    return {"user": user, "aprool": aprool}
+
+
+def _form(desk, **overrides):
+    """Every field of the edit form as a browser posts it."""
+    data = {"client_id": str(desk["aprool"].id), "gender": "F", "last_name": "Blou", "first_name": "Hélène",
+            "function": "Chef de projet", "email": "helene.blou@aprool.com", "phone": "01 20 35 99 65",
+            "mobile": "", "fax": "", "street": "1 rue de la Paix", "street2": "", "postal_code": "75002",
+            "city": "Paris", "country": "FR", "owner_id": "", "department_id": "", "notes": "",
+            "links-0-kind": "linkedin", "links-0-url": "", "links-1-kind": "website", "links-1-url": "",
+            "links-2-kind": "x", "links-2-url": ""}
+    data.update(overrides)
+    return data
+
+
+def _post(client, csrf, url, data):
+    return client.post(url, data=data, headers={"X-CSRFToken": csrf["token"], **HX},
+                       content_type="multipart/form-data")
+
+
+def _cell(client, csrf, contact_id, field, value, version):
+    return client.post(f"/contacts/{contact_id}/cells/{field}", data={"value": value, "version": str(version)},
+                       headers={**HX, "X-CSRFToken": csrf["token"]})
+
+
+@pytest.fixture
+def opened(client, csrf, desk, app):
+    """A contact created through the form, as B's edit form was opened: (id, version read, the form's values)."""
+    assert _post(client, csrf, "/contacts/new", _form(desk)).status_code == 200
+    with app.app_context():
+        contact = db.session.scalars(db.select(Contact)).one()
+        return contact.id, contact.version, _form(desk, version=str(contact.version))
+
+
+def _contact(app, contact_id):
+    with app.app_context():
+        return db.session.get(Contact, contact_id)
+
+
+def test_a_form_saved_after_an_inline_save_keeps_both_changes(client, csrf, app, opened):
+    contact_id, version, form = opened
+    assert _cell(client, csrf, contact_id, "phone", "01 99 99 99 99", version).status_code == 200  # A
+    saved = _post(client, csrf, f"/contacts/{contact_id}/edit", {**form, "email": "hb@aprool.com"})  # B, stale
+    assert saved.status_code == 200
+    contact = _contact(app, contact_id)
+    assert (contact.phone, contact.email) == ("01 99 99 99 99", "hb@aprool.com")
+
+
+def test_an_inline_save_after_a_form_save_keeps_both_changes(client, csrf, app, opened):
+    contact_id, version, form = opened
+    assert _post(client, csrf, f"/contacts/{contact_id}/edit", {**form, "email": "hb@aprool.com"}).status_code == 200
+    assert _cell(client, csrf, contact_id, "function", "DSI", version).status_code == 200  # a row read before
+    contact = _contact(app, contact_id)
+    assert (contact.function, contact.email) == ("DSI", "hb@aprool.com")
+
+
+def test_an_inline_save_of_a_field_changed_since_is_a_conflict(client, csrf, app, opened):
+    contact_id, version, form = opened
+    assert _post(client, csrf, f"/contacts/{contact_id}/edit", {**form, "function": "DAF"}).status_code == 200
+    refused = _cell(client, csrf, contact_id, "function", "DSI", version)
+    assert refused.status_code == 409 and "« DAF »" in refused.text
+    assert _contact(app, contact_id).function == "DAF"
+
+
+def test_two_forms_changing_the_same_field_show_both_values_and_the_user_chooses(client, csrf, app, opened):
+    contact_id, version, form = opened
+    assert _post(client, csrf, f"/contacts/{contact_id}/edit",
+                 {**form, "function": "DAF", "city": "Lyon"}).status_code == 200  # A
+    refused = _post(client, csrf, f"/contacts/{contact_id}/edit", {**form, "function": "DSI"})  # B
+    assert refused.status_code == 409
+    text = strip_tags(refused.text)
+    assert "Modifié entre-temps : « DAF »" in text and 'value="DSI"' in refused.text  # both values
+    assert 'value="Lyon"' in refused.text  # A's other change is taken into B's form
+    contact = _contact(app, contact_id)
+    assert (contact.function, contact.city) == ("DAF", "Lyon")
+    assert f'value="{contact.version}"' in refused.text
+    chosen = _post(client, csrf, f"/contacts/{contact_id}/edit",
+                   {**form, "function": "DSI", "city": "Lyon", "version": str(contact.version)})
+    assert chosen.status_code == 200
+    contact = _contact(app, contact_id)
+    assert (contact.function, contact.city) == ("DSI", "Lyon")
+
+
+@pytest.mark.parametrize("version", HOSTILE_VERSIONS)
+def test_a_hostile_version_is_refused_on_the_form(client, csrf, app, opened, version):
+    contact_id, _version, form = opened
+    response = _post(client, csrf, f"/contacts/{contact_id}/edit", {**form, "function": "DSI", "version": version})
+    assert response.status_code in (409, 422)
+    assert _contact(app, contact_id).function == "Chef de projet"
+
+
+@pytest.mark.parametrize("version", HOSTILE_VERSIONS)
+def test_a_hostile_version_is_refused_in_the_cell(client, csrf, app, opened, version):
+    contact_id, _version, _form_values = opened
+    response = _cell(client, csrf, contact_id, "function", "DSI", version)
+    assert response.status_code in (409, 422)
+    assert _contact(app, contact_id).function == "Chef de projet"
