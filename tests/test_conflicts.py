@@ -1,12 +1,21 @@
 """Lost updates: a save from an older version is merged three ways, a field both sides changed is a conflict to
 resolve, and a hostile `version` answers 409 or 422, never 500."""
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
 import pytest
 
 from webapp import rights
 from webapp.extensions import db
 from webapp.models import Contact, Role, RoleRight
 
-from .conftest import HX, strip_tags
+from .conftest import HX, PASSWORD, strip_tags
+from .test_sessions import CSRF_INPUT, _free_port, _request
 
 HOSTILE_VERSIONS = [" ", "   ", "abc", "\x00", "=cmd|' /C calc'!A0", "²", "-1", "1e308", "9" * 30, "１"]
 
@@ -118,3 +127,90 @@ def test_a_hostile_version_is_refused_in_the_cell(client, csrf, app, opened, ver
     response = _cell(client, csrf, contact_id, "function", "DSI", version)
     assert response.status_code in (409, 422)
     assert _contact(app, contact_id).function == "Chef de projet"
+
+
+# Each worker waits after the duplicate check, so two creates both pass it before either writes: the race the
+# check alone lost.
+SLOW_CHECK_CONFIG = '''
+def post_fork(server, worker):
+    """Widen the window between the e-mail check and the insert."""
+    import time
+
+    import webapp.services.contacts as contacts
+
+    real = contacts.email_taken_by
+
+    def slow(*args, **kwargs):
+        found = real(*args, **kwargs)
+        time.sleep(0.5)
+        return found
+
+    contacts.email_taken_by = slow
+'''
+
+
+@pytest.fixture
+def server(app, tmp_path):
+    """The app under gunicorn (2 workers) on the test database, the e-mail check slowed down; yields its port."""
+    port = _free_port()
+    config = tmp_path / "gunicorn_conf.py"
+    config.write_text(SLOW_CHECK_CONFIG)
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "s" * 64,
+           "INSTANCE_PATH": str(tmp_path)}
+    log = (tmp_path / "gunicorn.log").open("w")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "--config", str(config), "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--timeout", "60", "webapp:create_app()"],
+        cwd=Path(__file__).resolve().parent.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if _request(port, "GET", "/login")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline and process.poll() is None, (tmp_path / "gunicorn.log").read_text()
+            time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        log.close()
+
+
+def _logged_in(port, user) -> tuple[str, str]:
+    """A browser logged in through the login form: its session cookie and the CSRF token of its add form."""
+    _status, cookie, html = _request(port, "GET", "/login")
+    body = urlencode({"email": user.email, "password": PASSWORD, "csrf_token": CSRF_INPUT.search(html).group(1)})
+    status, cookie, _html = _request(port, "POST", "/login", body, cookie.split(";")[0])
+    assert status == 302
+    _status, new_cookie, html = _request(port, "GET", "/contacts/new", cookie=cookie.split(";")[0])
+    return (new_cookie or cookie).split(";")[0], CSRF_INPUT.search(html).group(1)  # the token lives in the session
+
+
+def test_two_simultaneous_creates_with_one_email_make_one_contact(app, desk, server):
+    browsers = [_logged_in(server, desk["user"]) for _n in range(2)]
+    barrier, answers = threading.Barrier(2), []
+
+    def create(cookie, token, first_name):
+        data = {key: value for key, value in _form(desk, first_name=first_name).items()}
+        barrier.wait(timeout=30)
+        answers.append(_request(server, "POST", "/contacts/new", urlencode({**data, "csrf_token": token}), cookie))
+
+    threads = [threading.Thread(target=create, args=(*browser, name))
+               for browser, name in zip(browsers, ("Hélène", "Héloïse"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    assert sorted(status for status, _cookie, _html in answers) == [302, 422], answers
+    refused = next(html for status, _cookie, html in answers if status == 422)
+    assert "/contacts/" in refused and "Cette adresse e-mail est déjà celle d&#39;un autre contact." in refused
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Contact)) == 1

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_babel import ngettext
 from sqlalchemy import func, literal, select, union_all
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import rules, unit_of_work
@@ -332,12 +333,19 @@ def write_contact(values: Mapping[str, Any], actor: User | None, via: str, conta
     country = values.get("country", getattr(contact, "country", None))
     warnings = [problem for name in PHONES if name in values
                 if (problem := rules.phone_problem(name, values[name], country))]
-    if contact is None:
-        created = create_contact(dict(values), actor_id, via, links=None if links is KEEP else links,
-                                 photo=None if photo in (KEEP, None) else photo, skill_ids=skill_ids)
-        return WriteResult(contact=created, warnings=warnings)
+    contact_id, email = (contact.id, values.get("email", contact.email)) if contact else (None, values.get("email"))
     try:
+        if contact is None:
+            created = create_contact(dict(values), actor_id, via, links=None if links is KEEP else links,
+                                     photo=None if photo in (KEEP, None) else photo, skill_ids=skill_ids)
+            return WriteResult(contact=created, warnings=warnings)
         changes = update_contact(contact, dict(values), expected_version, actor_id, via, links=links, photo=photo)
+    except IntegrityError:
+        # The unique e-mail index (migration 0006): someone else wrote this address between the check and now.
+        unit_of_work.rollback()
+        if not (other := email_taken_by(email, contact_id)):
+            raise
+        return WriteResult(contact=contact, problems=[Problem("email", "email_taken", {"contact_id": other.id})])
     except StaleContactError as error:
         params = {"contact_id": contact.id}
         if error.changed:

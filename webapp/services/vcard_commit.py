@@ -264,6 +264,18 @@ _ROW_DEFAULTS = {**{name: None for name in FIELDS}, "is_dpo": False, "is_rssi": 
                  "last_name_key": "", "first_name_key": "", "search_text": "", "version": 1}
 
 
+def _keep_email_keys_unique(records: list[dict]) -> None:
+    """A card created although its e-mail is already a contact's (the user's choice on the preview) keeps the
+    e-mail but not its key: one contact per key (migration 0006), like the duplicates kept by that upgrade."""
+    keys = {record["email_key"] for record in records if record["email_key"]}
+    taken = set(db.session.scalars(select(Contact.email_key).where(Contact.email_key.in_(keys)))) if keys else set()
+    for record in records:
+        if record["email_key"] in taken:
+            record["email_key"] = None
+        elif record["email_key"]:
+            taken.add(record["email_key"])
+
+
 def _create_contacts(rows: list[Row], clients: dict[int, int], departments: dict[str, int], user: User,
                      report: ImportReport) -> None:
     """Insert the new contacts WRITE_BATCH at a time, with their links, photos and extras; one audit row each,
@@ -292,6 +304,7 @@ def _create_contacts(rows: list[Row], clients: dict[int, int], departments: dict
                                "thumbnail": photo.thumbnail, "width": photo.width, "height": photo.height,
                                "updated_at": now})
             audit.append(_created_audit_row(contact_id, values, plan, photo is not None, user, now))
+        _keep_email_keys_unique(records)
         for table, table_rows in ((Contact.__table__, records), (ContactLink.__table__, links),
                                   (ContactExtra.__table__, extras), (ContactPhoto.__table__, photos)):
             if table_rows:
