@@ -1,6 +1,7 @@
 """Lost updates: a save from an older version is merged three ways, a field both sides changed is a conflict to
 resolve, and a hostile `version` answers 409 or 422, never 500."""
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -212,5 +213,45 @@ def test_two_simultaneous_creates_with_one_email_make_one_contact(app, desk, ser
     assert sorted(status for status, _cookie, _html in answers) == [302, 422], answers
     refused = next(html for status, _cookie, html in answers if status == 422)
     assert "/contacts/" in refused and "Cette adresse e-mail est déjà celle d&#39;un autre contact." in refused
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Contact)) == 1
+
+
+KEY_INPUT = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
+
+
+def _idempotency_key(client) -> str:
+    """The key of a freshly rendered add form."""
+    return KEY_INPUT.search(client.get("/contacts/new").text).group(1)
+
+
+def test_a_double_submit_of_the_add_form_makes_one_contact(client, csrf, desk, app):
+    key = _idempotency_key(client)
+    data = {**_form(desk), "idempotency_key": key}
+    first = client.post("/contacts/new", data=data, headers={"X-CSRFToken": csrf["token"]})
+    again = client.post("/contacts/new", data=data, headers={"X-CSRFToken": csrf["token"]})
+    assert first.status_code == again.status_code == 302
+    assert first.headers["Location"] == again.headers["Location"]  # the first one's contact
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Contact)) == 1
+    assert _idempotency_key(client) != key  # each rendered form has its own
+
+
+def test_two_simultaneous_submits_with_one_key_make_one_contact(app, desk, server):
+    cookie, token = _logged_in(server, desk["user"])
+    key = KEY_INPUT.search(_request(server, "GET", "/contacts/new", cookie=cookie)[2]).group(1)
+    body = urlencode({**_form(desk), "csrf_token": token, "idempotency_key": key})
+    barrier, answers = threading.Barrier(2), []
+
+    def create():
+        barrier.wait(timeout=30)
+        answers.append(_request(server, "POST", "/contacts/new", body, cookie))
+
+    threads = [threading.Thread(target=create) for _n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [status for status, _cookie, _html in answers] == [302, 302], answers
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Contact)) == 1
