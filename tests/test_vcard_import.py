@@ -371,9 +371,12 @@ def test_bulk_creation_matches_create_contact(client, app, admin, csrf, make, en
         values = {name: getattr(imported, name) for name in ("client_id", "last_name", "first_name", "function",
                                                             "email", "phone", "mobile", "street", "postal_code",
                                                             "city", "country", "owner_id")}
+        expected = {n: getattr(imported, n) for n in derived}
+        db.session.delete(imported)  # one contact per e-mail (migration 0006): the form's copy takes its place
+        db.session.flush()
         by_form = create_contact(values, admin.id, "form")
         db.session.flush()
-        assert {n: getattr(imported, n) for n in derived} == {n: getattr(by_form, n) for n in derived}
+        assert expected == {n: getattr(by_form, n) for n in derived}
         snapshots = dict(db.session.execute(select(AuditEntry.via, AuditEntry.new_value)
                                             .where(AuditEntry.action == "create")).all())
         assert acme.id

@@ -1,4 +1,6 @@
 """Add, edit, duplicate and delete contacts: a dialog over the list, or a full page without JavaScript."""
+import secrets
+
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,11 +11,14 @@ from ..dialogs import saved
 from ..htmx import is_partial, toast, trigger
 from ..scope import get_contact_or_404
 from ..errors import render_error
+from ..extensions import db
+from ..models import Contact
+from ..services import idempotency
 from ..services.contacts import ContactInUseError, delete_contact, usage_of, write_contact
 from . import bp
 from .choices import client_choices, fill_choices
 from .forms import ContactForm
-from .saving import save_contact
+from .saving import Outcome, parse_version, save_contact
 
 DUPLICATED_FIELDS = ("client_id", "gender", "department_id", "function", "owner_id", "phone", "fax", "street",
                      "street2", "postal_code", "city", "country")
@@ -24,8 +29,12 @@ DUPLICATED_FIELDS = ("client_id", "gender", "department_id", "function", "owner_
 def new():
     """Add a contact (Ajouter); `?client=` preselects the account."""
     form = ContactForm()
-    if request.method == "GET" and request.args.get("client", "").isdigit():
-        form.client_id.data = int(request.args["client"])
+    if request.method == "GET":
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+        if request.args.get("client", "").isdigit():
+            form.client_id.data = int(request.args["client"])
+    elif (first := idempotency.claim(form.idempotency_key.data, current_user.id)) and first.record_id:
+        return _created_already(first.record_id)
     return _form_response(form, None, _("Ajout d'un contact"), url_for("contacts.new"))
 
 
@@ -51,7 +60,8 @@ def edit(contact_id):
 def duplicate(contact_id):
     """The add form filled from a contact (no e-mail, photo nor history), for a colleague at the same client."""
     source = get_contact_or_404(current_user, contact_id)
-    form = ContactForm(formdata=None, data={name: getattr(source, name) for name in DUPLICATED_FIELDS})
+    form = ContactForm(formdata=None, data={name: getattr(source, name) for name in DUPLICATED_FIELDS},
+                       idempotency_key=secrets.token_urlsafe(24))
     for entry, link in zip(form.links, source.links, strict=False):
         entry.form.kind.data, entry.form.url.data = link.kind, ""
     return _form_response(form, None, _("Dupliquer le contact %(name)s", name=source.display_name),
@@ -66,6 +76,8 @@ def _form_response(form: ContactForm, contact, title: str, action: str):
         valid = form.validate()
         outcome = save_contact(form, current_user, contact, request.files.get("photo")) if valid else None
         if outcome and outcome.saved:
+            if contact is None:
+                idempotency.record(form.idempotency_key.data, current_user.id, "contact", outcome.contact.id)
             return _saved(outcome, created=contact is None)
         status = 409 if outcome and outcome.conflict is not None else 422
         if outcome and outcome.conflict is not None:
@@ -88,6 +100,14 @@ def _saved(outcome, created: bool):
         message += " " + " ".join(outcome.warnings)
     return saved(message, url_for("contacts.show", contact_id=outcome.contact.id), detail={"id": outcome.contact.id},
                  level="info" if outcome.warnings else "success")
+
+
+def _created_already(contact_id: int):
+    """A repeat of an add form already saved: the answer of the first submit, for the contact it created."""
+    contact = db.session.get(Contact, contact_id)
+    if contact is None:  # deleted since: nothing to show, and nothing to create again
+        return render_error(409)
+    return _saved(Outcome(contact=contact), created=True)
 
 
 @bp.get("/contacts/client-options")
@@ -135,9 +155,8 @@ def _deleted(name: str):
 def mark_left(contact_id):
     """A quitté l'entreprise: the contact becomes inactive (offered instead of deleting a used contact)."""
     contact = get_contact_or_404(current_user, contact_id)
-    version = request.form.get("version", "")
     result = write_contact({"left_company": True}, current_user, "form", contact,
-                           int(version) if version.isdigit() else -1)
+                           parse_version(request.form.get("version")))
     if result.stale:
         return render_error(409)
     message = _("%(name)s est marqué comme ayant quitté l'entreprise.", name=contact.display_name)

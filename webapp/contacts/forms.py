@@ -73,6 +73,7 @@ class ContactForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), filters=[lambda v: rules.clean_multiline(v) if isinstance(v, str) else v],
                           validators=[Length(max=rules.MAX_LENGTHS["notes"])])
     version = HiddenField()
+    idempotency_key = HiddenField()  # random per rendered add form: a second submit answers with the first's contact
     confirm_same_name = BooleanField(_l("Je confirme qu'il s'agit d'une autre personne"))
 
     def validate_email(self, field):

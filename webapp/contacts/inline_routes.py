@@ -18,7 +18,7 @@ from ..scope import get_contact_or_404
 from ..services.contacts import write_contact
 from . import bp
 from .choices import owner_choices
-from .saving import changes_since
+from .saving import changes_since, parse_version
 
 _UNREADABLE = object()
 
@@ -52,7 +52,7 @@ def save_cell(contact_id, field):
         return _refused(contact_id, field, raw, message(Problem(field, "owner_unknown")), 422)
     # A cell has no "this is another person" step: the same-name confirmation stays the form's.
     result = write_contact({field: value}, current_user, "inline", contact,
-                           int(version) if version.isdigit() else -1, same_name_confirmed=True)
+                           parse_version(version), same_name_confirmed=True)
     if result.stale:
         return _refused(contact_id, field, raw, _stale_message(contact_id, field, version), 409)
     if result.problems:
@@ -92,7 +92,7 @@ def _refused(contact_id: int, field: str, raw: str, error: str, status: int):
 
 def _stale_message(contact_id: int, field: str, version: str) -> str:
     """Who saved the contact since the user's version, and the cell's value now."""
-    entries = changes_since(contact_id, int(version) if version.isdigit() else 0)
+    entries = changes_since(contact_id, parse_version(version))
     who = entries[0].user.display_name if entries and entries[0].user else _("quelqu'un")
     return _("Modifié entre-temps par %(who)s. Valeur actuelle : « %(current)s ». "
              "Entrée pour enregistrer la vôtre quand même, Échap pour annuler.",

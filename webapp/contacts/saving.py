@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 
 from flask import url_for
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -10,7 +11,7 @@ from ..models import AuditEntry, Contact, User
 from ..problem_messages import message
 from ..rules import Problem
 from ..scope import contact_visible
-from ..services.contacts import KEEP, check_contact, write_contact
+from ..services.contacts import FIELDS, KEEP, check_contact, write_contact
 from ..services.photos import PhotoError, process_photo
 from .forms import ContactForm
 
@@ -41,7 +42,7 @@ def save_contact(form: ContactForm, user: User, contact: Contact | None, photo_f
             photo = process_photo(photo_file.read())
         except PhotoError as error:
             form.photo.errors.append(str(error))
-    version = int(form.version.data or 0)
+    version = parse_version(form.version.data)
     confirmed = bool(form.confirm_same_name.data)
     if form.photo.errors:  # still show what the rules say of the other fields
         problems, result = check_contact(values, user, contact, confirmed), None
@@ -52,6 +53,7 @@ def save_contact(form: ContactForm, user: User, contact: Contact | None, photo_f
     if result and result.stale:
         outcome.contact = db.session.get(Contact, contact.id)
         outcome.conflict = changes_since(contact.id, version)
+        _merge_into_form(form, outcome.contact, outcome.conflict, result.problems[0].params)
         return outcome
     for problem in problems:
         if problem.code == "same_name":  # not an error: the form asks to confirm it is another person
@@ -64,6 +66,26 @@ def save_contact(form: ContactForm, user: User, contact: Contact | None, photo_f
     outcome.contact = result.contact
     outcome.warnings = [message(problem) for problem in result.warnings]
     return outcome
+
+
+def parse_version(raw) -> int:
+    """The version a form or a cell was read at; -1 (never the current one) for anything but a small number."""
+    text = str(raw or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else -1
+
+
+def _merge_into_form(form: ContactForm, contact: Contact, entries: list[AuditEntry], params: dict) -> None:
+    """After a three-way merge found fields both sides changed: the form takes what others saved in the fields
+    the user left alone (so saving again keeps it), and each field both changed says what it holds now."""
+    conflicts = params.get("conflicts", {})
+    for name in set(params.get("theirs", ())) - set(conflicts):
+        if name in FIELDS and name in form:
+            form[name].data = getattr(contact, name)
+    saved = {entry.field: entry.new_value for entry in reversed(entries)}  # the latest save of each field
+    for name in conflicts:
+        if name in form:
+            form[name].errors.append(_("Modifié entre-temps : « %(current)s ». Gardez votre valeur ou reprenez "
+                                       "celle-ci, puis enregistrez.", current=saved.get(name) or ""))
 
 
 def _problem_message(problem: Problem, user: User) -> str:

@@ -2,6 +2,7 @@
 from .accounts import Client, client_entities
 from .audit import AUDIT_CHANNELS, AuditEntry
 from .contacts import Contact, ContactExtra, ContactLink, ContactPhoto, MailingListSubscription, contact_skills
+from .idempotency import IdempotencyKey
 from .imports import ImportBatch  # noqa: F401  (vCard uploads between preview and commit)
 from .people import Entity, LoginThrottle, Role, RoleRight, User, UserSession, user_entities, user_roles
 from .reference import (Department, MailingList, Origin, ReferenceMixin, RevenueRange, Sector, SizeBand, Skill,
@@ -10,7 +11,7 @@ from .work import TASK_PRIORITIES, TASK_STATUSES, Deal, Opportunity, Proposal, T
 
 __all__ = [
     "AUDIT_CHANNELS", "AuditEntry", "Client", "Contact", "ContactExtra", "ContactLink", "ContactPhoto", "Deal",
-    "Department", "Entity", "LoginThrottle", "MailingList", "MailingListSubscription", "Opportunity", "Origin", "Proposal",
+    "Department", "Entity", "IdempotencyKey", "LoginThrottle", "MailingList", "MailingListSubscription", "Opportunity", "Origin", "Proposal",
     "ReferenceMixin", "RevenueRange", "Role", "RoleRight", "Sector", "SizeBand", "Skill", "SkillCategory",
     "TASK_PRIORITIES", "TASK_STATUSES", "Task", "TaskAttachment", "TaskType", "User", "UserSession",
     "client_entities", "contact_skills", "user_entities", "user_roles",

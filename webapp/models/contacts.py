@@ -35,7 +35,7 @@ class Contact(db.Model):
     left_company: Mapped[bool] = mapped_column(Boolean, default=False)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     email: Mapped[str | None] = mapped_column(String(254))
-    email_key: Mapped[str | None] = mapped_column(String(254), index=True)
+    email_key: Mapped[str | None] = mapped_column(String(254), index=True, unique=True)  # one contact per e-mail
     phone: Mapped[str | None] = mapped_column(String(40))
     phone_e164: Mapped[str | None] = mapped_column(String(20), index=True)
     mobile: Mapped[str | None] = mapped_column(String(40))

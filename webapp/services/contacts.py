@@ -8,15 +8,18 @@ from typing import Any
 
 from flask_babel import ngettext
 from sqlalchemy import func, literal, select, union_all
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import rules, unit_of_work
 from ..extensions import db
-from ..models import Client, Contact, ContactLink, ContactPhoto, Deal, Opportunity, Proposal, Task, User
+from ..models import (AuditEntry, Client, Contact, ContactLink, ContactPhoto, Deal, Opportunity, Proposal, Task,
+                      User)
 from ..models.types import utcnow
 from ..rules import Problem
 from ..scope import client_visible
 from ..text import fold
+from .audit import _text as audit_text  # the merge compares values as the audit trail wrote them
 from .audit import record_changes, record_created, record_deleted
 from .photos import ProcessedPhoto
 
@@ -34,10 +37,11 @@ KEEP = object()  # "leave the photo / links as they are"
 class StaleContactError(Exception):
     """Someone saved the contact since this version was read."""
 
-    def __init__(self, contact_id: int, changed: dict | None = None):
+    def __init__(self, contact_id: int, changed: dict | None = None, theirs: frozenset = frozenset()):
         super().__init__(contact_id)
         self.contact_id = contact_id
-        self.changed = changed or {}
+        self.changed = changed or {}  # {field: value now} for each field both sides changed
+        self.theirs = theirs  # every field saved by someone else since the version read (empty: unknown)
 
 
 class ContactInUseError(Exception):
@@ -130,7 +134,8 @@ def update_contact(contact: Contact, values: dict, expected_version: int, user_i
     if unknown:
         raise ValueError(f"not writable: {sorted(unknown)}")
     if contact.version != expected_version:
-        raise StaleContactError(contact.id)
+        values, links = _merged(contact, values, expected_version, links, photo)
+        expected_version = contact.version
     with db.session.no_autoflush:  # one UPDATE (so one version step) per save, whatever is read meanwhile
         changes = {name: (getattr(contact, name), value) for name, value in values.items()
                    if getattr(contact, name) != value}
@@ -169,6 +174,51 @@ def update_contact(contact: Contact, values: dict, expected_version: int, user_i
         raise StaleContactError(contact.id) from error
     record_changes("contact", contact.id, changes, via, user_id)
     return Changes(changes)
+
+
+def changed_since(contact_id: int, version: int, current: int) -> dict[str, str | None] | None:
+    """The fields saved since `version`, each with its value (audit text) at that version; None when the audit
+    trail cannot tell (a version from the future, or fewer audited saves than version steps)."""
+    steps = current - version
+    if version < 1 or steps < 1:
+        return None
+    entries = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.record_type == "contact", AuditEntry.record_id == contact_id, AuditEntry.action == "update")
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(50 * steps)).all()
+    saves = sorted({entry.at for entry in entries}, reverse=True)[:steps]
+    if len(saves) < steps:
+        return None
+    base: dict[str, str | None] = {}
+    for entry in reversed(entries):  # oldest first: the first save of a field after `version` holds its base
+        if entry.at in saves:
+            base.setdefault(entry.field, entry.old_value)
+    return base
+
+
+def _merged(contact: Contact, values: dict, version: int, links, photo) -> tuple[dict, Any]:
+    """A three-way merge of a save started from an older `version`: the values the user left as they were give way
+    to what others saved since; StaleContactError names each field both changed (or the save, when unknowable)."""
+    base = changed_since(contact.id, version, contact.version)
+    if base is None:
+        raise StaleContactError(contact.id)
+    merged, conflicts = {}, {}
+    for name, value in values.items():
+        current = getattr(contact, name)
+        if name not in base or value == current:
+            merged[name] = value
+        elif (audit_text(value) or None) != (base[name] or None):  # both changed it, differently
+            conflicts[name] = current
+    if links is not KEEP and "links" in base:
+        mine = _snapshot_links(links) or None
+        if mine == (base["links"] or None):
+            links = KEEP
+        elif mine != (_snapshot_links(contact.links) or None):
+            conflicts["links"] = _snapshot_links(contact.links)
+    if photo is not KEEP and "photo" in base:
+        conflicts["photo"] = "oui" if contact.photo else None
+    if conflicts:
+        raise StaleContactError(contact.id, conflicts, frozenset(base))
+    return merged, links
 
 
 def usage_of(contact_ids: list[int]) -> dict[int, Usage]:
@@ -283,12 +333,22 @@ def write_contact(values: Mapping[str, Any], actor: User | None, via: str, conta
     country = values.get("country", getattr(contact, "country", None))
     warnings = [problem for name in PHONES if name in values
                 if (problem := rules.phone_problem(name, values[name], country))]
-    if contact is None:
-        created = create_contact(dict(values), actor_id, via, links=None if links is KEEP else links,
-                                 photo=None if photo in (KEEP, None) else photo, skill_ids=skill_ids)
-        return WriteResult(contact=created, warnings=warnings)
+    contact_id, email = (contact.id, values.get("email", contact.email)) if contact else (None, values.get("email"))
     try:
+        if contact is None:
+            created = create_contact(dict(values), actor_id, via, links=None if links is KEEP else links,
+                                     photo=None if photo in (KEEP, None) else photo, skill_ids=skill_ids)
+            return WriteResult(contact=created, warnings=warnings)
         changes = update_contact(contact, dict(values), expected_version, actor_id, via, links=links, photo=photo)
-    except StaleContactError:
-        return WriteResult(contact=contact, problems=[Problem("version", "stale", {"contact_id": contact.id})])
+    except IntegrityError:
+        # The unique e-mail index (migration 0006): someone else wrote this address between the check and now.
+        unit_of_work.rollback()
+        if not (other := email_taken_by(email, contact_id)):
+            raise
+        return WriteResult(contact=contact, problems=[Problem("email", "email_taken", {"contact_id": other.id})])
+    except StaleContactError as error:
+        params = {"contact_id": contact.id}
+        if error.changed:
+            params.update(conflicts=error.changed, theirs=sorted(error.theirs))
+        return WriteResult(contact=contact, problems=[Problem("version", "stale", params)])
     return WriteResult(contact=contact, changes=changes.fields, warnings=warnings)

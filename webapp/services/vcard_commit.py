@@ -92,9 +92,6 @@ def commit_import(batch: ImportBatch, user: User, chosen: ImportChoices) -> Impo
     updates = _check_updates(preview, chosen, user)
     if preview.has_errors:
         raise ImportInvalid(_invalid_preview(batch, user, chosen))
-    stale = _stale(updates)
-    if stale:
-        raise ImportConflict(_conflict_preview(batch, user, chosen, stale))
     report = ImportReport(skipped=sum(1 for r in preview.rows if r.status != "error" and r.choice == "skip"),
                           errors=sum(1 for r in preview.rows if r.status == "error"))
     try:
@@ -202,16 +199,6 @@ def _check_updates(preview: Preview, chosen: ImportChoices, user: User) -> list[
     return [update for update in sent if update[1] in visible]
 
 
-def _stale(updates: list[Update]) -> list[int]:
-    """Contacts saved by someone since the preview read them."""
-    stale = []
-    for chunk in chunks(updates):
-        current = dict(db.session.execute(select(Contact.id, Contact.version)
-                                          .where(Contact.id.in_([contact_id for _r, contact_id, _v in chunk]))).all())
-        stale += [contact_id for _row, contact_id, version in chunk if current.get(contact_id) != version]
-    return stale
-
-
 def _conflict_preview(batch: ImportBatch, user: User, chosen: ImportChoices, stale: list[int]) -> Preview:
     """The preview again, with fresh versions and the user's choices, saying which contacts moved."""
     batch = db.session.get(ImportBatch, batch.id) or batch
@@ -277,6 +264,18 @@ _ROW_DEFAULTS = {**{name: None for name in FIELDS}, "is_dpo": False, "is_rssi": 
                  "last_name_key": "", "first_name_key": "", "search_text": "", "version": 1}
 
 
+def _keep_email_keys_unique(records: list[dict]) -> None:
+    """A card created although its e-mail is already a contact's (the user's choice on the preview) keeps the
+    e-mail but not its key: one contact per key (migration 0006), like the duplicates kept by that upgrade."""
+    keys = {record["email_key"] for record in records if record["email_key"]}
+    taken = set(db.session.scalars(select(Contact.email_key).where(Contact.email_key.in_(keys)))) if keys else set()
+    for record in records:
+        if record["email_key"] in taken:
+            record["email_key"] = None
+        elif record["email_key"]:
+            taken.add(record["email_key"])
+
+
 def _create_contacts(rows: list[Row], clients: dict[int, int], departments: dict[str, int], user: User,
                      report: ImportReport) -> None:
     """Insert the new contacts WRITE_BATCH at a time, with their links, photos and extras; one audit row each,
@@ -305,6 +304,7 @@ def _create_contacts(rows: list[Row], clients: dict[int, int], departments: dict
                                "thumbnail": photo.thumbnail, "width": photo.width, "height": photo.height,
                                "updated_at": now})
             audit.append(_created_audit_row(contact_id, values, plan, photo is not None, user, now))
+        _keep_email_keys_unique(records)
         for table, table_rows in ((Contact.__table__, records), (ContactLink.__table__, links),
                                   (ContactExtra.__table__, extras), (ContactPhoto.__table__, photos)):
             if table_rows:
@@ -349,7 +349,8 @@ def _extras_text(extras) -> str:
 
 def _update_contacts(updates: list[Update], clients: dict[int, int], departments: dict[str, int], user: User,
                      report: ImportReport) -> None:
-    """Apply each card's non-empty values to its contact through update_contact (version checked); links and
+    """Apply each card's non-empty values to its contact through update_contact (merged with what others saved
+    since the preview, StaleContactError on a field both changed); links and
     extras the contact lacks are added, nothing is removed; a photo identical to the stored one is kept."""
     for chunk in chunks(updates):
         contacts = {c.id: c for c in db.session.scalars(
