@@ -8,6 +8,7 @@ import re
 import pytest
 
 from .conftest import HX
+from .test_vcard_import import upload
 
 SECRETS = ("ZORGLUB", "Quasimodo", "Esmeralda")
 
@@ -119,3 +120,16 @@ def test_the_client_picker_checks_only_visible_accounts(client, world):
     answer = client.get(f"/contacts/pickers/client?client={world['T']}&client={world['MA']}", headers=HX)
     checked = re.findall(r'value="(\d+)"[^>]*checked', answer.text)
     assert checked == [str(world["MA"])]
+
+
+def test_the_vcard_preview_offers_no_account_of_another_entity(client, world, csrf):
+    card = (b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Martin;Paul;;;\r\nFN:Paul Martin\r\nORG:Zorglub Industries\r\n"
+            b"EMAIL:paul@zorglub.fr\r\nEND:VCARD\r\n")
+    uploaded = upload(client, csrf, ("cards.vcf", card))
+    assert uploaded.status_code in (302, 303)
+    preview = client.get(uploaded.headers["Location"])
+    assert preview.status_code == 200
+    # The card spells the account "Zorglub Industries"; only a match against the stored account would show
+    # its own spelling, or its id as a choice.
+    assert "ZORGLUB Industries" not in preview.text
+    assert f'value="{world["T"]}"' not in preview.text
