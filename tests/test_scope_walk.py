@@ -124,7 +124,10 @@ def test_the_client_picker_checks_only_visible_accounts(client, world):
 
 def test_the_vcard_preview_offers_no_account_of_another_entity(client, world, csrf):
     card = (b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Martin;Paul;;;\r\nFN:Paul Martin\r\nORG:Zorglub Industries\r\n"
-            b"EMAIL:paul@zorglub.fr\r\nEND:VCARD\r\n")
+            b"EMAIL:paul@zorglub.fr\r\nEND:VCARD\r\n"
+            # The other entity's contact, by e-mail: a possible duplicate that must not be named.
+            b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Autre;Nom;;;\r\nFN:Nom Autre\r\nEMAIL:esmeralda@zorglub.fr\r\n"
+            b"END:VCARD\r\n")
     uploaded = upload(client, csrf, ("cards.vcf", card))
     assert uploaded.status_code in (302, 303)
     preview = client.get(uploaded.headers["Location"])
@@ -133,3 +136,4 @@ def test_the_vcard_preview_offers_no_account_of_another_entity(client, world, cs
     # its own spelling, or its id as a choice.
     assert "ZORGLUB Industries" not in preview.text
     assert f'value="{world["T"]}"' not in preview.text
+    assert "quasimodo" not in preview.text.lower() and "pas accès" in preview.text
