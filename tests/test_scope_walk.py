@@ -137,3 +137,22 @@ def test_the_vcard_preview_offers_no_account_of_another_entity(client, world, cs
     assert "ZORGLUB Industries" not in preview.text
     assert f'value="{world["T"]}"' not in preview.text
     assert "quasimodo" not in preview.text.lower() and "pas accès" in preview.text
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["page", "htmx"])
+def test_the_contact_form_sent_with_another_entity_account_names_nothing(client, world, csrf, headers):
+    values = {"csrf_token": csrf["token"], "client_id": str(world["T"]), "last_name": "Neuf", "first_name": "Paul",
+              "function": "Achats", "email": "esmeralda@zorglub.fr"}
+    for path in ("/contacts/new", f"/contacts/{world['M']}/edit"):
+        answer = client.post(path, headers={**headers, "X-CSRFToken": csrf["token"]},
+                             data={**values, "version": "1"})
+        assert answer.status_code == 422
+        assert "ce compte client n'existe pas" in answer.get_data(as_text=True).lower().replace("&#39;", "'")
+        assert_no_secret_but_typed(answer)
+
+
+def assert_no_secret_but_typed(response):
+    """No secret in the answer, once the e-mail the user typed (echoed back in the form) is left out."""
+    text = response.get_data(as_text=True).replace("esmeralda@zorglub.fr", "")
+    for secret in SECRETS:
+        assert secret.lower() not in text.lower(), f"{secret} shown"
