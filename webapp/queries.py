@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, false, func, literal, or_, select, text, union_all
+from sqlalchemy import Select, false, func, literal, or_, select, text, true, union_all
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
 
@@ -17,7 +17,7 @@ from .extensions import db
 from .listing import Column, Listing, last_page, read_page
 from .models import (Client, Contact, Deal, Entity, Opportunity, Origin, Proposal, RevenueRange, Sector, SizeBand,
                      Skill, Task, User, client_entities, contact_skills)
-from .scope import contact_visible_filter
+from .scope import client_visible, contact_visible_filter
 from .text import digits, fold
 
 PER_PAGE_CHOICES = (20, 50, 100, 200)
@@ -119,6 +119,8 @@ class ContactQuery(Listing):
     per_page: int = DEFAULT_PER_PAGE
     exact_count: bool = False
     notices: list[str] = field(default_factory=list)
+    # (filter, id) -> label of the ids the user may see; None until read (see keep_visible_ids).
+    labels: dict[tuple[str, int], str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_args(cls, args: MultiDict) -> "ContactQuery":
@@ -187,8 +189,25 @@ class ContactQuery(Listing):
 
     # ---- SQL side -------------------------------------------------------------------------------------------
 
+    def keep_visible_ids(self, user: User) -> None:
+        """Read the filters' labels through the user's scope and drop, with a notice, every id without one.
+
+        An id outside the user's entities is treated exactly as an unknown id, so that neither its name (in a
+        chip) nor its existence shows."""
+        if self.labels is not None:
+            return
+        self.labels = self._labels(user)
+        dropped = False
+        for name in ID_FILTERS:
+            kept = [value for value in getattr(self, name) if (name, value) in self.labels]
+            dropped = dropped or len(kept) < len(getattr(self, name))
+            setattr(self, name, kept)
+        if dropped:
+            self.notices.append(_("Un filtre sur une valeur inconnue ou hors de vos entités a été retiré."))
+
     def conditions(self, user: User) -> list:
         """The WHERE conditions of this state, entity scope first."""
+        self.keep_visible_ids(user)
         conditions = [contact_visible_filter(user)]
         client_conditions = []
         if self.archived == "exclude":  # NOT IN a few archived accounts: a filter, never the way in
@@ -295,11 +314,11 @@ class ContactQuery(Listing):
         return db.session.execute(query.rows_statement(user, 0, extra=(Contact.id == contact_id,))).first()
 
     def chips(self) -> list[Chip]:
-        """The active filters as removable chips, their labels read in one statement."""
+        """The active filters as removable chips, with the labels keep_visible_ids read through the scope."""
         chips = []
         if self.q:
             chips.append(Chip(_("« %(label)s »", label=self.q), self.without("q")))
-        labels = self._labels()
+        labels = self.labels or {}
         if self.unassigned:
             chips.append(Chip(_("Non affecté"), self.without("assigned", "none")))
         for name in ID_FILTERS:
@@ -316,16 +335,18 @@ class ContactQuery(Listing):
             chips.append(Chip(_("Contacts actifs et inactifs"), self.without("active")))
         return chips
 
-    def _labels(self) -> dict[tuple[str, int], str]:
+    def _labels(self, user: User) -> dict[tuple[str, int], str]:
+        """The labels of the filters' ids that the user may see, in one statement."""
         parts = []
-        sources = {"assigned": (User.id, func.trim(User.last_name + " " + User.first_name)),
-                   "client": (Client.id, Client.name), "entity": (Entity.id, Entity.label),
-                   "skill": (Skill.id, Skill.label),
-                   **{name: (model.id, model.label) for name, (_c, model) in CLIENT_FILTERS.items()}}
-        for name, (id_column, label_column) in sources.items():
+        sources = {"assigned": (User.id, func.trim(User.last_name + " " + User.first_name), true()),
+                   "client": (Client.id, Client.name, client_visible(user)),
+                   "entity": (Entity.id, Entity.label, true()),
+                   "skill": (Skill.id, Skill.label, true()),
+                   **{name: (model.id, model.label, true()) for name, (_c, model) in CLIENT_FILTERS.items()}}
+        for name, (id_column, label_column, scope) in sources.items():
             if ids := getattr(self, name):
                 parts.append(select(literal(name).label("kind"), id_column.label("id"), label_column.label("label"))
-                             .where(id_column.in_(ids)))
+                             .where(id_column.in_(ids), scope))
         if not parts:
             return {}
         rows = db.session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from ..extensions import db
 from ..models import Client, Entity, Origin, RevenueRange, Sector, SizeBand, Skill, User
@@ -47,8 +47,11 @@ def filter_options(query: ContactQuery, user: User) -> dict[str, list[Option]]:
 def search(kind: str, term: str, query: ContactQuery, user: User) -> list[Option]:
     """The checked values of a searchable filter, then up to 30 others matching `term` (accents ignored)."""
     selected = query.assigned if kind == "assigned" else getattr(query, kind)
+    # `visible` bounds every option, checked ones included; `scope` also leaves inactive values out of matches.
+    visible = true()
     if kind == "client":
-        id_col, label_col, key_col, scope = Client.id, Client.name, Client.name_key, client_visible(user)
+        id_col, label_col, key_col = Client.id, Client.name, Client.name_key
+        visible = scope = client_visible(user)
     elif kind == "skill":
         id_col, label_col, key_col, scope = Skill.id, Skill.label, func.lower(Skill.label), Skill.active.is_(True)
     else:
@@ -58,7 +61,7 @@ def search(kind: str, term: str, query: ContactQuery, user: User) -> list[Option
     if kind == "assigned":
         options.append(Option("none", _("Non affecté"), query.unassigned))
     if selected:
-        rows = db.session.execute(select(id_col, label_col).where(id_col.in_(selected)).order_by(key_col))
+        rows = db.session.execute(select(id_col, label_col).where(id_col.in_(selected), visible).order_by(key_col))
         options += [Option(str(i), label, True) for i, label in rows]
     matches = select(id_col, label_col).where(scope).order_by(key_col).limit(PICKER_LIMIT)
     if selected:
