@@ -1,4 +1,4 @@
-"""Pieces the blueprints' forms share: text cleaners, id and choice lists, local dates and the local zone."""
+"""Pieces the blueprints' forms share: text cleaners, ids (fields, parameters, URL parts), choice lists, dates."""
 import unicodedata
 from zoneinfo import ZoneInfo
 
@@ -6,6 +6,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import DateField, SelectChoice
+from werkzeug.routing import BaseConverter
+from werkzeug.routing import ValidationError as NotThisRoute
 from wtforms.validators import ValidationError
 
 from .extensions import db
@@ -26,11 +28,54 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+# Ids are INTEGER columns: PostgreSQL refuses a bigger number ("integer out of range"), SQLite's driver a number
+# past 2^63 (OverflowError), so no id outside this range may reach a query.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value) -> int | None:
+    """An id typed or sent as text ("42"), or None when it is not one (empty, letters, -1, 1.5, past MAX_ID)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 < value <= MAX_ID else None
+    # isdigit() alone accepts "²", which int() refuses; the length check keeps int() off 10,000-digit strings.
+    text = value.strip() if isinstance(value, str) else ""
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID))):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
+def id_value(value) -> int:
+    """A ticked box's id; anything else is refused (the field's 422), "+1" and " 1" included."""
+    number = parse_id(value)
+    if number is None or str(value) != str(number):
+        raise ValueError(f"not an id: {value!r}")
+    return number
+
+
 def optional_id(value) -> int | None:
-    """A select's value: an id, or None for the empty choice."""
+    """A select's value: an id, or None for the empty choice; anything else is refused (the field's 422)."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    number = parse_id(value)
+    if number is None:
+        raise ValueError(f"not an id: {value!r}")  # SelectField answers its own "could not coerce" message
+    return number
+
+
+class IdConverter(BaseConverter):
+    """`<id:name>` in a route: a record id within MAX_ID, so a longer number answers 404 instead of a 500."""
+
+    regex = r"[1-9][0-9]{0,9}"
+
+    def to_python(self, value: str) -> int:
+        number = parse_id(value)
+        if number is None:
+            raise NotThisRoute()
+        return number
+
+    def to_url(self, value) -> str:
+        return str(int(value))
 
 
 def local_zone() -> ZoneInfo:
