@@ -13,8 +13,8 @@ from webapp.contacts.extra_forms import SkillsForm, SubscriptionsForm
 from webapp.contacts.forms import ContactForm
 from webapp.deals.forms import DealForm, OpportunityForm, ProposalForm
 from webapp.extensions import db
-from webapp.form_fields import MAX_ID, parse_id
 from webapp.parameters.forms import DepartmentForm, LabelForm, MailingListForm, SkillForm
+from webapp.rules import MAX_ID, parse_id
 from webapp.tasks.forms import TaskForm
 from webapp.text import search_key
 
@@ -242,3 +242,16 @@ def test_parse_id():
     assert [parse_id(v) for v in ("1", " 42 ", str(MAX_ID), 7)] == [1, 42, MAX_ID, 7]
     assert [parse_id(v) for v in ("", "0", "-1", "1.5", "abc", "²", str(MAX_ID + 1), "9" * 10_000, None, True,
                                   0, 2**31)] == [None] * 12
+
+
+@pytest.mark.parametrize("number", BIG)
+def test_import_choices_with_ids_past_the_column(client, app, csrf, world, number):
+    """The import preview's account and contact choices: an id past the column is refused, nothing imported."""
+    from .test_vcard_import import card, commit, open_preview, vcf
+
+    url, _html, form = open_preview(client, csrf, ("a.vcf", vcf(card("N:Neuf;Nina", "ORG:APROOL"))))
+    before = _row_counts(app)
+    for fields in ({"client-0": number}, {"c0": "update", "m0": f"{number}:1"}):
+        response = commit(client, url, {**form.fields, **fields})
+        assert response.status_code == 422, fields
+    assert _row_counts(app) == before

@@ -12,6 +12,7 @@ from wtforms.validators import ValidationError
 
 from .extensions import db
 from .models import User
+from .rules import parse_id
 
 # Bidirectional overrides and isolates reorder what is displayed around them ("\u202egnp.exe" shows as "exe.png").
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -26,23 +27,6 @@ def plain_text(form, field) -> None:
 def strip(value):
     """Surrounding spaces never count."""
     return value.strip() if isinstance(value, str) else value
-
-
-# Ids are INTEGER columns: PostgreSQL refuses a bigger number ("integer out of range"), SQLite's driver a number
-# past 2^63 (OverflowError), so no id outside this range may reach a query.
-MAX_ID = 2**31 - 1
-
-
-def parse_id(value) -> int | None:
-    """An id typed or sent as text ("42"), or None when it is not one (empty, letters, -1, 1.5, past MAX_ID)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value if 0 < value <= MAX_ID else None
-    # isdigit() alone accepts "²", which int() refuses; the length check keeps int() off 10,000-digit strings.
-    text = value.strip() if isinstance(value, str) else ""
-    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID))):
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_ID else None
 
 
 def id_value(value) -> int:
@@ -64,7 +48,7 @@ def optional_id(value) -> int | None:
 
 
 class IdConverter(BaseConverter):
-    """`<id:name>` in a route: a record id within MAX_ID, so a longer number answers 404 instead of a 500."""
+    """`<id:name>` in a route: a record id within rules.MAX_ID, so a longer number answers 404 instead of a 500."""
 
     regex = r"[1-9][0-9]{0,9}"
 

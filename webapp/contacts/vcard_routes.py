@@ -11,6 +11,7 @@ from sqlalchemy import select
 from .. import limits, rights
 from ..access import requires
 from ..extensions import db
+from ..form_fields import parse_id
 from ..htmx import is_partial, render
 from ..models import Client
 from ..scope import client_visible, get_contact_or_404
@@ -106,7 +107,8 @@ def import_choices(form: Mapping[str, str]) -> ImportChoices:
     for name, value in form.items():
         if found := _CARD_CHOICE.fullmatch(name):
             chosen.cards[int(found.group(1))] = value
-        elif (found := _CARD_CONTACT.fullmatch(name)) and (pair := _CONTACT_VERSION.fullmatch(value)):
+        elif ((found := _CARD_CONTACT.fullmatch(name)) and (pair := _CONTACT_VERSION.fullmatch(value))
+              and parse_id(pair.group(1))):
             chosen.contacts[int(found.group(1))] = (int(pair.group(1)), int(pair.group(2)))
         elif found := _ACCOUNT.fullmatch(name):
             chosen.accounts[int(found.group(1))] = value
