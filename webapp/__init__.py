@@ -38,6 +38,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.jinja_env.globals.update(htmx_config=lambda: HTMX_CONFIG, is_partial=is_partial, country_name=country_name,
                                  contact_columns=queries.COLUMNS, with_cells=with_cells)
 
+    from .form_fields import IdConverter
+
+    app.url_map.converters["id"] = IdConverter  # every record id in a path: <id:contact_id>
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .cli import crm_cli

@@ -1,4 +1,4 @@
-"""Pieces the blueprints' forms share: text cleaners, id and choice lists, local dates and the local zone."""
+"""Pieces the blueprints' forms share: text cleaners, ids (fields, parameters, URL parts), choice lists, dates."""
 import unicodedata
 from zoneinfo import ZoneInfo
 
@@ -6,10 +6,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import DateField, SelectChoice
+from werkzeug.routing import BaseConverter
+from werkzeug.routing import ValidationError as NotThisRoute
 from wtforms.validators import ValidationError
 
 from .extensions import db
 from .models import User
+from .rules import parse_id
 
 # Bidirectional overrides and isolates reorder what is displayed around them ("\u202egnp.exe" shows as "exe.png").
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -26,11 +29,37 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def id_value(value) -> int:
+    """A ticked box's id; anything else is refused (the field's 422), "+1" and " 1" included."""
+    number = parse_id(value)
+    if number is None or str(value) != str(number):
+        raise ValueError(f"not an id: {value!r}")
+    return number
+
+
 def optional_id(value) -> int | None:
-    """A select's value: an id, or None for the empty choice."""
+    """A select's value: an id, or None for the empty choice; anything else is refused (the field's 422)."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    number = parse_id(value)
+    if number is None:
+        raise ValueError(f"not an id: {value!r}")  # SelectField answers its own "could not coerce" message
+    return number
+
+
+class IdConverter(BaseConverter):
+    """`<id:name>` in a route: a record id within rules.MAX_ID, so a longer number answers 404 instead of a 500."""
+
+    regex = r"[1-9][0-9]{0,9}"
+
+    def to_python(self, value: str) -> int:
+        number = parse_id(value)
+        if number is None:
+            raise NotThisRoute()
+        return number
+
+    def to_url(self, value) -> str:
+        return str(int(value))
 
 
 def local_zone() -> ZoneInfo:

@@ -9,6 +9,23 @@ from email_validator import EmailNotValidError, validate_email
 
 from .phones import contact_region, to_e164
 
+# Ids are INTEGER columns: PostgreSQL refuses a bigger number ("integer out of range"), SQLite's driver a number
+# past 2^63 (OverflowError), so no id outside this range may reach a query.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value) -> int | None:
+    """An id typed or sent as text ("42"), or None when it is not one (empty, letters, -1, 1.5, past MAX_ID)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 < value <= MAX_ID else None
+    # isdigit() alone accepts "²", which int() refuses; the length check keeps int() off 10,000-digit strings.
+    text = value.strip() if isinstance(value, str) else ""
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID))):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
 # Lengths match the columns, so SQLite (which would store more) and PostgreSQL (which would refuse) agree.
 MAX_LENGTHS = {"last_name": 100, "first_name": 100, "function": 150, "email": 254, "phone": 40, "mobile": 40,
                "fax": 40, "street": 200, "street2": 200, "postal_code": 20, "city": 100, "notes": 10_000,

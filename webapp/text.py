@@ -22,6 +22,18 @@ def fold(value: str | None) -> str:
     return _SPACES.sub(" ", value.casefold()).strip()
 
 
+def search_key(term: str | None, limit: int = 100) -> str:
+    """What a picker looks for: folded, control characters (a NUL PostgreSQL refuses) as spaces, `limit` long."""
+    if not term:
+        return ""
+    return fold("".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in term))[:limit]
+
+
+def like_pattern(key: str) -> str:
+    """A LIKE pattern (escape "\\") finding `key` anywhere, its wildcards taken literally."""
+    return "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def digits(value: str | None) -> str:
     """Only the digits of a text: "01.20.35.99.65" -> "0120359965"."""
     return _NON_DIGITS.sub("", value or "")

@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, Selec
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..form_fields import plain_text, strip
+from ..form_fields import id_value, plain_text, strip
 from ..rights import RIGHTS
 from ..services.users import MIN_PASSWORD_LENGTH, all_entities, all_roles
 
@@ -37,8 +37,8 @@ class UserForm(FlaskForm):
         Email(_l("Cette adresse e-mail n'est pas valide."))])
     language = SelectField(_l("Langue"), choices=LANGUAGES, default="")
     active = BooleanField(_l("Actif (peut se connecter)"), default=True)
-    role_ids = CheckboxesField(_l("Rôles"), coerce=int)
-    entity_ids = CheckboxesField(_l("Entités"), coerce=int)
+    role_ids = CheckboxesField(_l("Rôles"), coerce=id_value)
+    entity_ids = CheckboxesField(_l("Entités"), coerce=id_value)
     password = PasswordField(_l("Mot de passe"), validators=[
         Optional(), Length(min=MIN_PASSWORD_LENGTH, max=500,
                            message=_l("Entre %(min)d et %(max)d caractères.")), _no_nul])

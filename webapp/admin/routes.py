@@ -37,7 +37,7 @@ def new_user():
                           url_for(".new_user"), user=None)
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])
 @requires(rights.USERS)
 def edit_user(user_id: int):
     """Edit a user's names, e-mail, language, roles, entities and active flag."""
@@ -51,7 +51,7 @@ def edit_user(user_id: int):
                           url_for(".edit_user", user_id=user.id), user=user)
 
 
-@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/password", methods=["GET", "POST"])
 @requires(rights.USERS)
 def user_password(user_id: int):
     """Give a user a new password; their current sessions end."""
@@ -65,21 +65,21 @@ def user_password(user_id: int):
                           url_for(".user_password", user_id=user.id), user=user)
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.post("/users/<id:user_id>/deactivate")
 @requires(rights.USERS)
 def deactivate_user(user_id: int):
     """Deactivate a user: all their sessions end."""
     return _toggle(_user(user_id), False)
 
 
-@bp.post("/users/<int:user_id>/activate")
+@bp.post("/users/<id:user_id>/activate")
 @requires(rights.USERS)
 def activate_user(user_id: int):
     """Let a deactivated user log in again."""
     return _toggle(_user(user_id), True)
 
 
-@bp.post("/users/<int:user_id>/sessions/end")
+@bp.post("/users/<id:user_id>/sessions/end")
 @requires(rights.USERS)
 def end_sessions(user_id: int):
     """End every session of a user, on every app server: their browsers are back on the login page."""

@@ -10,7 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..countries import country_choices
 from ..extensions import db
-from ..form_fields import optional_id, plain_text, reference_choices, strip, user_choices
+from ..form_fields import id_value, optional_id, plain_text, reference_choices, strip, user_choices
 from ..models import Client, Entity, Origin, RevenueRange, Sector, SizeBand, User
 from ..rights import ALL_ENTITIES
 from ..services.clients import siren_valid
@@ -47,7 +47,7 @@ class ClientForm(FlaskForm):
     city = StringField(_l("Ville"), filters=[strip], validators=[Optional(), _length(100), plain_text])
     country = SelectField(_l("Pays"), default="FR")
     owner_id = SelectField(_l("Client affecté à"), coerce=optional_id)
-    entity_ids = CheckboxesField(_l("Entités"), coerce=int)
+    entity_ids = CheckboxesField(_l("Entités"), coerce=id_value)
     size_band_id = SelectField(_l("Taille / effectif"), coerce=optional_id)
     revenue_range_id = SelectField(_l("Fourchette de CA"), coerce=optional_id)
     sector_id = SelectField(_l("Secteur d'activité"), coerce=optional_id)

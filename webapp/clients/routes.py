@@ -24,7 +24,7 @@ def index():
     return render("clients/index.html", block, search=search)
 
 
-@bp.get("/clients/<int:client_id>")
+@bp.get("/clients/<id:client_id>")
 @requires(rights.CONTACTS_LIST)
 def show(client_id):
     """The Fiche du compte: its facts and its contacts in the list's rows (refreshed by htmx after a save)."""
@@ -47,7 +47,7 @@ def new():
     return _form_page(form, _("Nouveau compte client"), url_for(".new"), url_for(".index"))
 
 
-@bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])
+@bp.route("/clients/<id:client_id>/edit", methods=["GET", "POST"])
 @requires(rights.CLIENTS_EDIT)
 def edit(client_id):
     """Edit an account; a new name is carried to its contacts' sorting and search."""
@@ -61,14 +61,14 @@ def edit(client_id):
                       url_for(".edit", client_id=client.id), url_for(".show", client_id=client.id))
 
 
-@bp.post("/clients/<int:client_id>/archive")
+@bp.post("/clients/<id:client_id>/archive")
 @requires(rights.CLIENTS_EDIT)
 def archive(client_id):
     """Archive an account: its contacts leave the default list."""
     return _set_archived(client_id, True, _("Le compte « %(name)s » est archivé."))
 
 
-@bp.post("/clients/<int:client_id>/restore")
+@bp.post("/clients/<id:client_id>/restore")
 @requires(rights.CLIENTS_EDIT)
 def restore(client_id):
     """Bring an archived account back."""

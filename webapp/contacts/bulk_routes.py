@@ -15,6 +15,7 @@ from ..access import requires
 from ..dialogs import saved
 from ..errors import render_error
 from ..extensions import db
+from ..form_fields import parse_id
 from ..htmx import is_partial, toast, trigger
 from ..models import MailingList
 from ..queries import ContactQuery
@@ -38,7 +39,7 @@ def _selection() -> bulk.Selection:
     if form.get("select_across") == "1":
         query = ContactQuery.from_args(MultiDict(parse_qsl(form.get("query", ""))))
         return bulk.resolve(current_user, query=query)
-    ids = [int(value) for value in form.getlist("ids") if value.isdigit() and len(value) < 10]
+    ids = [number for value in form.getlist("ids") if (number := parse_id(value))]
     return bulk.resolve(current_user, ids=ids)
 
 
@@ -64,7 +65,7 @@ def bulk_reassign():
     """Modifier l'affectation: every selected contact to one salesperson (or none), all or nothing."""
     selection = _selection()
     raw = request.form.get("owner_id", "")
-    owner_id = int(raw) if raw.isdigit() else None
+    owner_id = parse_id(raw)
     if raw and (owner_id is None or owner_problem(owner_id)):
         return render_error(422, problem_messages.message(Problem("owner_id", "owner_unknown")))
     result = bulk.reassign(current_user, selection, owner_id)
@@ -92,7 +93,7 @@ def bulk_undo(token):
 def bulk_mailing_lists():
     """Gérer les listes de diffusion: subscribe or unsubscribe the selection, all or nothing."""
     selection = _selection()
-    list_ids = [int(v) for v in request.form.getlist("lists") if v.isdigit()]
+    list_ids = [number for value in request.form.getlist("lists") if (number := parse_id(value))]
     if not list_ids:
         return render_error(422, _("Choisissez au moins une liste de diffusion."))
     subscribe = request.form.get("mode") != "unsubscribe"

@@ -7,7 +7,7 @@ from ..countries import country_choices
 from ..extensions import db
 from ..models import Client, Department, User
 from ..scope import client_visible
-from ..text import fold
+from ..text import like_pattern, search_key
 
 CLIENT_CHOICES_LIMIT = 50
 
@@ -21,9 +21,8 @@ def client_choices(user: User, term: str = "", current_id: int | None = None) ->
         if current:
             choices.append((current.id, current.name))
     query = select(Client.id, Client.name).where(client_visible(user), Client.archived.is_(False))
-    if key := fold(term)[:100]:
-        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Client.name_key.like(f"%{escaped}%", escape="\\"))
+    if key := search_key(term):
+        query = query.where(Client.name_key.like(like_pattern(key), escape="\\"))
     if current_id:
         query = query.where(Client.id != current_id)
     choices += [(row.id, row.name) for row in db.session.execute(

@@ -12,6 +12,7 @@ from ..htmx import is_partial, toast, trigger
 from ..scope import get_contact_or_404
 from ..errors import render_error
 from ..extensions import db
+from ..form_fields import parse_id
 from ..models import Contact
 from ..services import idempotency
 from ..services.contacts import ContactInUseError, delete_contact, usage_of, write_contact
@@ -31,14 +32,14 @@ def new():
     form = ContactForm()
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)
-        if request.args.get("client", "").isdigit():
-            form.client_id.data = int(request.args["client"])
+        if client_id := parse_id(request.args.get("client")):
+            form.client_id.data = client_id
     elif (first := idempotency.claim(form.idempotency_key.data, current_user.id)) and first.record_id:
         return _created_already(first.record_id)
     return _form_response(form, None, _("Ajout d'un contact"), url_for("contacts.new"))
 
 
-@bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@bp.route("/contacts/<id:contact_id>/edit", methods=["GET", "POST"])
 @requires(rights.CONTACTS_EDIT)
 def edit(contact_id):
     """Edit a contact (Mettre à jour); refused with the changes shown when someone saved in between."""
@@ -55,7 +56,7 @@ def edit(contact_id):
                           url_for("contacts.edit", contact_id=contact.id))
 
 
-@bp.get("/contacts/<int:contact_id>/duplicate")
+@bp.get("/contacts/<id:contact_id>/duplicate")
 @requires(rights.CONTACTS_EDIT)
 def duplicate(contact_id):
     """The add form filled from a contact (no e-mail, photo nor history), for a colleague at the same client."""
@@ -114,14 +115,12 @@ def _created_already(contact_id: int):
 @requires(rights.CONTACTS_EDIT)
 def client_options():
     """The client select's options for what was typed in its search box."""
-    current = request.args.get("client_id", "")
-    choices = client_choices(current_user, request.args.get("client_search", ""),
-                             int(current) if current.isdigit() else None)
-    return render_template("partials/contacts/_client_options.html", choices=choices,
-                           selected=int(current) if current.isdigit() else None)
+    current = parse_id(request.args.get("client_id"))
+    choices = client_choices(current_user, request.args.get("client_search", ""), current)
+    return render_template("partials/contacts/_client_options.html", choices=choices, selected=current)
 
 
-@bp.route("/contacts/<int:contact_id>/delete", methods=["GET", "POST"])
+@bp.route("/contacts/<id:contact_id>/delete", methods=["GET", "POST"])
 @requires(rights.CONTACTS_DELETE)
 def delete(contact_id):
     """Supprimer le contact: only while it is unused, after a confirmation; otherwise say why."""
@@ -150,7 +149,7 @@ def _deleted(name: str):
     return trigger(response, "contacts-changed")
 
 
-@bp.post("/contacts/<int:contact_id>/left")
+@bp.post("/contacts/<id:contact_id>/left")
 @requires(rights.CONTACTS_EDIT)
 def mark_left(contact_id):
     """A quitté l'entreprise: the contact becomes inactive (offered instead of deleting a used contact)."""

@@ -11,7 +11,7 @@ from wtforms import SelectChoice, SelectMultipleField
 from wtforms.validators import InputRequired, ValidationError
 
 from ..extensions import db
-from ..form_fields import LocalDateField, local_zone
+from ..form_fields import LocalDateField, id_value, local_zone
 from ..models import Contact, MailingList, Skill
 
 
@@ -25,7 +25,7 @@ class IdsField(SelectMultipleField):
 
     def process_formdata(self, valuelist):
         try:
-            self.data = [int(value) for value in valuelist]
+            self.data = [id_value(value) for value in valuelist]
         except ValueError as error:
             raise ValueError(str(_l("Ce choix n'est plus proposé. Rechargez la page."))) from error
 
@@ -33,7 +33,7 @@ class IdsField(SelectMultipleField):
 class SkillsForm(FlaskForm):
     """The contact's skills among the active ones (those it already has stay offered)."""
 
-    skill_ids = IdsField(_l("Environnement / compétences"), coerce=int)
+    skill_ids = IdsField(_l("Environnement / compétences"), coerce=id_value)
 
     def __init__(self, *args, contact: Contact, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,7 +52,7 @@ class SkillsForm(FlaskForm):
 class SubscriptionsForm(FlaskForm):
     """The mailing lists the contact is subscribed to, and the date a change takes effect."""
 
-    list_ids = IdsField(_l("Listes de diffusion"), coerce=int)
+    list_ids = IdsField(_l("Listes de diffusion"), coerce=id_value)
     since = LocalDateField(_l("Depuis le"), validators=[InputRequired(_l("Saisissez la date."))])
 
     def __init__(self, *args, contact: Contact, **kwargs):

@@ -17,7 +17,7 @@ from .extra_forms import SkillsForm, SubscriptionsForm
 from .record import qr_svg
 
 
-@bp.get("/contacts/<int:contact_id>/photo")
+@bp.get("/contacts/<id:contact_id>/photo")
 @requires(rights.CONTACTS_LIST)
 def photo(contact_id: int):
     """The contact's photo (?thumb=1: its 96-pixel thumbnail), revalidated by its date."""
@@ -40,7 +40,7 @@ def photo(contact_id: int):
     return response.make_conditional(request)
 
 
-@bp.get("/contacts/<int:contact_id>/qrcode.svg")
+@bp.get("/contacts/<id:contact_id>/qrcode.svg")
 @requires(rights.CONTACTS_LIST)
 def qrcode(contact_id: int):
     """A QR code of the contact's vCard: a phone's camera adds the contact from it."""
@@ -51,7 +51,7 @@ def qrcode(contact_id: int):
     return response
 
 
-@bp.route("/contacts/<int:contact_id>/skills", methods=["GET", "POST"])
+@bp.route("/contacts/<id:contact_id>/skills", methods=["GET", "POST"])
 @requires(rights.CONTACTS_EDIT)
 def skills(contact_id: int):
     """Choose the contact's skills (Environnement / compétences), grouped by category and searchable."""
@@ -69,7 +69,7 @@ def skills(contact_id: int):
                                                          next=request.args.get("next")))
 
 
-@bp.route("/contacts/<int:contact_id>/subscriptions", methods=["GET", "POST"])
+@bp.route("/contacts/<id:contact_id>/subscriptions", methods=["GET", "POST"])
 @requires(rights.MAILING_LISTS)
 def subscriptions(contact_id: int):
     """Subscribe the contact to mailing lists or unsubscribe it, from a date; only with an e-mail address."""

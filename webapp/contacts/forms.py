@@ -8,13 +8,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from .. import rules
+from ..form_fields import optional_id
 from ..problem_messages import LINK_LABELS, message
-
-
-def _optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    return int(value) if str(value).isdigit() else value
 
 
 def as_choices(pairs) -> list[SelectChoice]:
@@ -40,7 +35,7 @@ class LinkForm(Form):
 class ContactForm(FlaskForm):
     """Ajout ou modification d'un contact client."""
 
-    client_id = SelectField(_l("Client"), coerce=_optional_int, validate_choice=False,
+    client_id = SelectField(_l("Client"), coerce=optional_id, validate_choice=False,
                             validators=[DataRequired(_l("Choisissez le compte client du contact."))])
     client_search = StringField(_l("Rechercher un client"), filters=[_line], validators=[Length(max=100)])
     gender = SelectField(_l("Genre"), choices=as_choices([("", "—"), ("M", _l("Homme")), ("F", _l("Femme"))]),
@@ -49,13 +44,13 @@ class ContactForm(FlaskForm):
         DataRequired(_l("Saisissez le nom.")), Length(max=rules.MAX_LENGTHS["last_name"])])
     first_name = StringField(_l("Prénom"), filters=[_line], validators=[
         DataRequired(_l("Saisissez le prénom.")), Length(max=rules.MAX_LENGTHS["first_name"])])
-    department_id = SelectField(_l("Service dans l'organigramme"), coerce=_optional_int, validate_choice=False)
+    department_id = SelectField(_l("Service dans l'organigramme"), coerce=optional_id)
     function = StringField(_l("Fonction"), filters=[_line], validators=[
         DataRequired(_l("Saisissez la fonction.")), Length(max=rules.MAX_LENGTHS["function"])])
     is_dpo = BooleanField(_l("DPO ?"))
     is_rssi = BooleanField(_l("RSSI ?"))
     left_company = BooleanField(_l("A quitté l'entreprise"))
-    owner_id = SelectField(_l("Affecté à"), coerce=_optional_int, validate_choice=False)
+    owner_id = SelectField(_l("Affecté à"), coerce=optional_id, validate_choice=False)
     email = EmailField(_l("Email"), filters=[_line])
     phone = StringField(_l("Téléphone"), filters=[_line], validators=[Length(max=rules.MAX_LENGTHS["phone"])])
     mobile = StringField(_l("Mobile"), filters=[_line], validators=[Length(max=rules.MAX_LENGTHS["mobile"])])

@@ -8,6 +8,7 @@ from flask_login import current_user
 from .. import rights, rules
 from ..access import requires
 from ..extensions import db
+from ..form_fields import parse_id
 from ..htmx import is_partial, toast
 from ..models import Contact, User
 from ..problem_messages import message
@@ -23,14 +24,14 @@ from .saving import changes_since, parse_version
 _UNREADABLE = object()
 
 
-@bp.get("/contacts/<int:contact_id>/row")
+@bp.get("/contacts/<id:contact_id>/row")
 @requires(rights.CONTACTS_LIST)
 def row(contact_id):
     """The contact's list row as it is now (Esc while editing in place)."""
     return _row_response(contact_id)
 
 
-@bp.get("/contacts/<int:contact_id>/cells/<field>")
+@bp.get("/contacts/<id:contact_id>/cells/<field>")
 @requires(rights.CONTACTS_EDIT)
 def edit_cell(contact_id, field):
     """The row with one cell turned into an editor."""
@@ -39,7 +40,7 @@ def edit_cell(contact_id, field):
     return _row_response(contact_id, editing=field)
 
 
-@bp.post("/contacts/<int:contact_id>/cells/<field>")
+@bp.post("/contacts/<id:contact_id>/cells/<field>")
 @requires(rights.CONTACTS_EDIT)
 def save_cell(contact_id, field):
     """Save one cell; the row comes back re-rendered, or with the error (422) or the conflict (409) in the cell."""
@@ -70,7 +71,7 @@ def save_cell(contact_id, field):
     return response
 
 
-@bp.get("/contacts/<int:contact_id>/menu")
+@bp.get("/contacts/<id:contact_id>/menu")
 @requires(rights.CONTACTS_LIST)
 def row_menu(contact_id):
     """The entries of a row's "Plus d'actions" menu, loaded when it opens."""
@@ -104,7 +105,7 @@ def _parsed(field: str, raw: str):
     if field == "owner_id":
         if not raw:
             return None
-        return int(raw) if raw.isdigit() and len(raw) < 10 else _UNREADABLE
+        return parse_id(raw) or _UNREADABLE
     return rules.clean_line(raw) or None
 
 

@@ -9,7 +9,7 @@ from ..models import Client, Entity, Origin, RevenueRange, Sector, SizeBand, Ski
 from ..queries import ContactQuery
 from ..rights import ALL_ENTITIES
 from ..scope import client_visible
-from ..text import fold
+from ..text import like_pattern, search_key
 
 PICKER_LIMIT = 30
 SEARCHABLE = ("assigned", "client", "skill")
@@ -66,8 +66,7 @@ def search(kind: str, term: str, query: ContactQuery, user: User) -> list[Option
     matches = select(id_col, label_col).where(scope).order_by(key_col).limit(PICKER_LIMIT)
     if selected:
         matches = matches.where(id_col.not_in(selected))
-    if term := fold(term)[:100]:
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        matches = matches.where(key_col.like(f"%{escaped}%", escape="\\"))
+    if key := search_key(term):
+        matches = matches.where(key_col.like(like_pattern(key), escape="\\"))
     options += [Option(str(i), label, False) for i, label in db.session.execute(matches)]
     return options

@@ -42,7 +42,7 @@ def picker(kind):
     return render("partials/contacts/_picker_options.html", kind=kind, options=options)
 
 
-@bp.get("/contacts/<int:contact_id>")
+@bp.get("/contacts/<id:contact_id>")
 @requires(rights.CONTACTS_LIST)
 def show(contact_id):
     """The contact's record: key facts, follow-up, subscriptions, tasks, trail; htmx asks for the sections only."""

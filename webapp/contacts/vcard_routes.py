@@ -11,6 +11,7 @@ from sqlalchemy import select
 from .. import limits, rights
 from ..access import requires
 from ..extensions import db
+from ..form_fields import parse_id
 from ..htmx import is_partial, render
 from ..models import Client
 from ..scope import client_visible, get_contact_or_404
@@ -20,7 +21,7 @@ from ..services.vcard_batch import cancel_batch, load_batch, store_batch
 from ..services.vcard_commit import BatchGone, ImportConflict, ImportInvalid, commit_import
 from ..services.vcard_export import VERSIONS, write_vcf
 from ..services.vcard_preview import ImportChoices, build_preview, choose_for_all
-from ..text import fold
+from ..text import like_pattern, search_key
 from . import bp
 
 SUGGESTIONS = 30
@@ -106,7 +107,8 @@ def import_choices(form: Mapping[str, str]) -> ImportChoices:
     for name, value in form.items():
         if found := _CARD_CHOICE.fullmatch(name):
             chosen.cards[int(found.group(1))] = value
-        elif (found := _CARD_CONTACT.fullmatch(name)) and (pair := _CONTACT_VERSION.fullmatch(value)):
+        elif ((found := _CARD_CONTACT.fullmatch(name)) and (pair := _CONTACT_VERSION.fullmatch(value))
+              and parse_id(pair.group(1))):
             chosen.contacts[int(found.group(1))] = (int(pair.group(1)), int(pair.group(2)))
         elif found := _ACCOUNT.fullmatch(name):
             chosen.accounts[int(found.group(1))] = value
@@ -127,16 +129,15 @@ def import_clients():
     """Account names for the preview's "another account" boxes, matching what is typed (accents ignored)."""
     # The box sends itself under its own name (client-other-<n>).
     typed = next((value for name, value in request.args.items() if name.startswith("client-other-")), "")
-    term = fold(request.args.get("term") or typed)[:100]
+    term = search_key(request.args.get("term") or typed)
     query = select(Client.id, Client.name).where(client_visible(current_user)).order_by(Client.name_key)
     if term:
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Client.name_key.like(f"%{escaped}%", escape="\\"))
+        query = query.where(Client.name_key.like(like_pattern(term), escape="\\"))
     clients = db.session.execute(query.limit(SUGGESTIONS)).all()
     return render("partials/contacts/_import_client_options.html", clients=clients)
 
 
-@bp.get("/contacts/<int:contact_id>/vcard")
+@bp.get("/contacts/<id:contact_id>/vcard")
 @requires(rights.CONTACTS_EXPORT)
 @limits.contact_exports
 def export_vcf(contact_id):

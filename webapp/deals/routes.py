@@ -18,7 +18,7 @@ from . import bp
 from .forms import DEAL_STATUSES, PROPOSAL_STATUSES, STAGES, DealForm, OpportunityForm, ProposalForm
 
 
-@bp.get("/contacts/<int:contact_id>/deals")
+@bp.get("/contacts/<id:contact_id>/deals")
 @requires(rights.CONTACTS_LIST)
 def for_contact(contact_id: int):
     """The contact's opportunities, proposals and deals; htmx refreshes the lists after a save."""
@@ -32,7 +32,7 @@ def for_contact(contact_id: int):
                   proposal_labels=dict(PROPOSAL_STATUSES), deal_labels=dict(DEAL_STATUSES), **lists)
 
 
-@bp.route("/contacts/<int:contact_id>/opportunities/new", methods=["GET", "POST"])
+@bp.route("/contacts/<id:contact_id>/opportunities/new", methods=["GET", "POST"])
 @requires(rights.DEALS)
 def new_opportunity(contact_id: int):
     """Add an opportunity to a contact and its account: in a dialog for htmx, as a page otherwise."""
@@ -48,7 +48,7 @@ def new_opportunity(contact_id: int):
                          action=url_for(".new_opportunity", contact_id=contact.id, next=request.args.get("next")))
 
 
-@bp.route("/opportunities/<int:opportunity_id>/proposals/new", methods=["GET", "POST"])
+@bp.route("/opportunities/<id:opportunity_id>/proposals/new", methods=["GET", "POST"])
 @requires(rights.DEALS)
 def new_proposal(opportunity_id: int):
     """Make a proposal from an opportunity, its title, amount and owner proposed."""
@@ -64,7 +64,7 @@ def new_proposal(opportunity_id: int):
                          action=url_for(".new_proposal", opportunity_id=opportunity.id, next=request.args.get("next")))
 
 
-@bp.route("/proposals/<int:proposal_id>/deals/new", methods=["GET", "POST"])
+@bp.route("/proposals/<id:proposal_id>/deals/new", methods=["GET", "POST"])
 @requires(rights.DEALS)
 def new_deal(proposal_id: int):
     """Make a deal (affaire) from a proposal, which becomes accepted."""

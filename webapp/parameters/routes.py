@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from .. import rights
 from ..access import requires
 from ..extensions import db
+from ..form_fields import parse_id
 from ..htmx import is_partial, render, render_block, toast
 from ..services import parameters as service
 from . import bp
@@ -29,7 +30,7 @@ def list_items(slug: str):
     screen = _screen(slug)
     block = "items" if request.headers.get("HX-Target") == "items" else None
     return render("parameters/list.html", block, form=screen.make_form(formdata=None),
-                  **_context(screen, focus_id=request.args.get("focus", type=int)))
+                  **_context(screen, focus_id=parse_id(request.args.get("focus"))))
 
 
 @bp.post("/<slug>")
@@ -52,7 +53,7 @@ def create(slug: str):
     return render_template("parameters/list.html", form=form, **_context(screen)), 422
 
 
-@bp.get("/<slug>/<int:item_id>/edit")
+@bp.get("/<slug>/<id:item_id>/edit")
 @requires(rights.PARAMETERS)
 def edit(slug: str, item_id: int):
     """Show a value's editor: in place in the list for htmx, as a page otherwise."""
@@ -61,7 +62,7 @@ def edit(slug: str, item_id: int):
                   **_context(screen, item=item))
 
 
-@bp.post("/<slug>/<int:item_id>/edit")
+@bp.post("/<slug>/<id:item_id>/edit")
 @requires(rights.PARAMETERS)
 def update(slug: str, item_id: int):
     """Rename a value (and change its parent, category or provider)."""
@@ -75,7 +76,7 @@ def update(slug: str, item_id: int):
                   **_context(screen, item=item)), 422
 
 
-@bp.post("/<slug>/<int:item_id>/move")
+@bp.post("/<slug>/<id:item_id>/move")
 @requires(rights.PARAMETERS)
 def move(slug: str, item_id: int):
     """Move a value one place up or down."""
@@ -87,7 +88,7 @@ def move(slug: str, item_id: int):
     return _done(screen, None, item.id)
 
 
-@bp.post("/<slug>/<int:item_id>/deactivate")
+@bp.post("/<slug>/<id:item_id>/deactivate")
 @requires(rights.PARAMETERS)
 def deactivate(slug: str, item_id: int):
     """Hide a value from the pickers; records that use it keep it."""
@@ -97,7 +98,7 @@ def deactivate(slug: str, item_id: int):
                            "le gardent.", label=item.label), item.id)
 
 
-@bp.post("/<slug>/<int:item_id>/activate")
+@bp.post("/<slug>/<id:item_id>/activate")
 @requires(rights.PARAMETERS)
 def activate(slug: str, item_id: int):
     """Offer a deactivated value again."""
@@ -106,7 +107,7 @@ def activate(slug: str, item_id: int):
     return _done(screen, _("« %(label)s » est de nouveau proposé.", label=item.label), item.id)
 
 
-@bp.post("/<slug>/<int:item_id>/delete")
+@bp.post("/<slug>/<id:item_id>/delete")
 @requires(rights.PARAMETERS)
 def delete(slug: str, item_id: int):
     """Delete a value no record uses; otherwise say where it is used."""

@@ -23,6 +23,7 @@ from ..models import (Client, Contact, ContactExtra, ContactLink, ContactPhoto, 
 from ..models.contact_keys import derived_columns
 from ..models.types import utcnow
 from ..rights import CLIENTS_EDIT
+from ..rules import parse_id
 from ..scope import client_visible, contact_visible
 from ..text import fold
 from ..unit_of_work import rollback
@@ -153,8 +154,9 @@ def _listed_client(value: str, has_org: bool, user: User) -> tuple[int | str | N
     """(account id or "new", None) for the value chosen in a group's list, or (None, why not); (None, None) when
     nothing usable was chosen."""
     if value.isdigit():
-        if db.session.scalar(select(Client.id).where(Client.id == int(value), client_visible(user))):
-            return int(value), None
+        client_id = parse_id(value)
+        if client_id and db.session.scalar(select(Client.id).where(Client.id == client_id, client_visible(user))):
+            return client_id, None
         return None, _("Ce compte n'existe pas ou ne vous est pas accessible.")
     if value == "new" and has_org and user.can(CLIENTS_EDIT):
         return "new", None

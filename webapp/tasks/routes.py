@@ -22,7 +22,7 @@ ATTACHMENT_COLUMNS = (TaskAttachment.id, TaskAttachment.task_id, TaskAttachment.
                       TaskAttachment.size, TaskAttachment.created_at)
 
 
-@bp.route("/contacts/<int:contact_id>/tasks/new", methods=["GET", "POST"])
+@bp.route("/contacts/<id:contact_id>/tasks/new", methods=["GET", "POST"])
 @requires(rights.TASKS)
 def new_for_contact(contact_id: int):
     """Add a task to a contact: in a dialog for htmx, as a page otherwise."""
@@ -37,7 +37,7 @@ def new_for_contact(contact_id: int):
                          action=url_for(".new_for_contact", contact_id=contact.id, next=request.args.get("next")))
 
 
-@bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+@bp.route("/tasks/<id:task_id>/edit", methods=["GET", "POST"])
 @requires(rights.TASKS)
 def edit(task_id: int):
     """Edit a task, add files to it, or close it by choosing the status Terminée."""
@@ -52,7 +52,7 @@ def edit(task_id: int):
                          action=url_for(".edit", task_id=task.id, next=request.args.get("next")))
 
 
-@bp.post("/tasks/<int:task_id>/close")
+@bp.post("/tasks/<id:task_id>/close")
 @requires(rights.TASKS)
 def close(task_id: int):
     """Mark a task Terminée from the record's table."""
@@ -66,7 +66,7 @@ def close(task_id: int):
     return toast(trigger(make_response(""), "contacts-changed"), message)
 
 
-@bp.get("/tasks/attachments/<int:attachment_id>")
+@bp.get("/tasks/attachments/<id:attachment_id>")
 @requires(rights.CONTACTS_LIST)
 def attachment(attachment_id: int):
     """Download a task's file under its safe name; never shown inline, never sniffed."""
@@ -80,7 +80,7 @@ def attachment(attachment_id: int):
     return response
 
 
-@bp.post("/tasks/attachments/<int:attachment_id>/delete")
+@bp.post("/tasks/attachments/<id:attachment_id>/delete")
 @requires(rights.TASKS)
 def delete_attachment(attachment_id: int):
     """Remove a file from a task."""
