@@ -1,12 +1,7 @@
 """Lost updates: a save from an older version is merged three ways, a field both sides changed is a conflict to
 resolve, and a hostile `version` answers 409 or 422, never 500."""
-import os
 import re
-import subprocess
-import sys
 import threading
-import time
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -15,8 +10,10 @@ from webapp import rights
 from webapp.extensions import db
 from webapp.models import Contact, Role, RoleRight
 
+from . import live_server
 from .conftest import HX, PASSWORD, strip_tags
-from .test_sessions import CSRF_INPUT, _free_port, _request
+from .live_server import request
+from .test_sessions import CSRF_INPUT
 
 HOSTILE_VERSIONS = [" ", "   ", "abc", "\x00", "=cmd|' /C calc'!A0", "²", "-1", "1e308", "9" * 30, "１"]
 
@@ -153,44 +150,17 @@ def post_fork(server, worker):
 @pytest.fixture
 def server(app, tmp_path):
     """The app under gunicorn (2 workers) on the test database, the e-mail check slowed down; yields its port."""
-    port = _free_port()
-    config = tmp_path / "gunicorn_conf.py"
-    config.write_text(SLOW_CHECK_CONFIG)
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "s" * 64,
-           "INSTANCE_PATH": str(tmp_path)}
-    log = (tmp_path / "gunicorn.log").open("w")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "--config", str(config), "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--timeout", "60", "webapp:create_app()"],
-        cwd=Path(__file__).resolve().parent.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if _request(port, "GET", "/login")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline and process.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            time.sleep(0.2)
+    with live_server.gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, config=SLOW_CHECK_CONFIG) as port:
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        log.close()
 
 
 def _logged_in(port, user) -> tuple[str, str]:
     """A browser logged in through the login form: its session cookie and the CSRF token of its add form."""
-    _status, cookie, html = _request(port, "GET", "/login")
+    _status, cookie, html = request(port, "GET", "/login")
     body = urlencode({"email": user.email, "password": PASSWORD, "csrf_token": CSRF_INPUT.search(html).group(1)})
-    status, cookie, _html = _request(port, "POST", "/login", body, cookie.split(";")[0])
+    status, cookie, _html = request(port, "POST", "/login", body, cookie.split(";")[0])
     assert status == 302
-    _status, new_cookie, html = _request(port, "GET", "/contacts/new", cookie=cookie.split(";")[0])
+    _status, new_cookie, html = request(port, "GET", "/contacts/new", cookie=cookie.split(";")[0])
     return (new_cookie or cookie).split(";")[0], CSRF_INPUT.search(html).group(1)  # the token lives in the session
 
 
@@ -201,7 +171,7 @@ def test_two_simultaneous_creates_with_one_email_make_one_contact(app, desk, ser
     def create(cookie, token, first_name):
         data = {key: value for key, value in _form(desk, first_name=first_name).items()}
         barrier.wait(timeout=30)
-        answers.append(_request(server, "POST", "/contacts/new", urlencode({**data, "csrf_token": token}), cookie))
+        answers.append(request(server, "POST", "/contacts/new", urlencode({**data, "csrf_token": token}), cookie))
 
     threads = [threading.Thread(target=create, args=(*browser, name))
                for browser, name in zip(browsers, ("Hélène", "Héloïse"))]
@@ -239,13 +209,13 @@ def test_a_double_submit_of_the_add_form_makes_one_contact(client, csrf, desk, a
 
 def test_two_simultaneous_submits_with_one_key_make_one_contact(app, desk, server):
     cookie, token = _logged_in(server, desk["user"])
-    key = KEY_INPUT.search(_request(server, "GET", "/contacts/new", cookie=cookie)[2]).group(1)
+    key = KEY_INPUT.search(request(server, "GET", "/contacts/new", cookie=cookie)[2]).group(1)
     body = urlencode({**_form(desk), "csrf_token": token, "idempotency_key": key})
     barrier, answers = threading.Barrier(2), []
 
     def create():
         barrier.wait(timeout=30)
-        answers.append(_request(server, "POST", "/contacts/new", body, cookie))
+        answers.append(request(server, "POST", "/contacts/new", body, cookie))
 
     threads = [threading.Thread(target=create) for _n in range(2)]
     for thread in threads:

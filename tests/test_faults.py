@@ -6,10 +6,8 @@ import io
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -34,7 +32,9 @@ from webapp.queries import ContactQuery
 from webapp.services.reference_data import load_reference_data
 from webapp.unit_of_work import unit_of_work
 
+from . import live_server
 from .conftest import HX, IN_CI, IS_PG, PASSWORD, Factory
+from .live_server import free_port
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options")
 
@@ -288,13 +288,6 @@ def _as_postgres(*command: str, timeout: int = 60) -> None:
     subprocess.run(prefix + [str(part) for part in command], check=True, capture_output=True, timeout=timeout)
 
 
-def _free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Cluster:
     """A private PostgreSQL cluster in a temporary directory, on a free port, that a test stops and starts."""
 
@@ -302,7 +295,7 @@ class Cluster:
         self.pg_ctl = initdb.with_name("pg_ctl")
         self.directory = Path(tempfile.mkdtemp(prefix="crm-faults-pg-"))
         self.data = self.directory / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
         if os.geteuid() == 0:
             shutil.chown(self.directory, "postgres")
@@ -413,31 +406,8 @@ class Browser:
 @pytest.fixture
 def gunicorn(cluster, cluster_app, tmp_path):
     """The app under gunicorn (as `make serve` runs it) on the private cluster; its address."""
-    port = _free_port()
-    environment = {**os.environ, "DATABASE_URL": cluster.url, "SECRET_KEY": "faults-test-secret",
-                   "INSTANCE_PATH": str(tmp_path), "RATELIMIT_STORAGE_URI": "memory://"}
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "webapp:create_app()"], cwd=Path(__file__).resolve().parent.parent, env=environment,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while not _answers(base):
-            assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start"
-            time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-
-
-def _answers(base: str) -> bool:
-    """True once the server answers /healthz with 200."""
-    try:
-        return Browser(base).request("/healthz")[0] == 200
-    except urllib.error.URLError:
-        return False
+    with live_server.gunicorn(cluster.url, tmp_path, env={"RATELIMIT_STORAGE_URI": "memory://"}) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_gunicorn_answers_503_with_its_headers_while_postgresql_is_down(cluster, cluster_app, gunicorn):

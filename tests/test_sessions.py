@@ -2,15 +2,9 @@
 session; idle and absolute limits are checked on the server; parallel wrong passwords through a real server
 (gunicorn, 2 workers) never answer 500 and never check more passwords than the limit."""
 import hashlib
-import http.client
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -23,7 +17,9 @@ from webapp.models import AuditEntry, LoginThrottle, User, UserSession
 from webapp.models.types import utcnow
 from webapp.services import accounts, sessions
 
+from . import live_server
 from .conftest import HX, PASSWORD
+from .live_server import request
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW_PASSWORD = "a-brand-new-secret-42"
@@ -122,7 +118,7 @@ def test_after_logout_a_copied_cookie_opens_no_url_at_all(app, bob):
     desk = browser(app, bob)
     stolen = copy_of(app, desk)
     desk.post("/logout", data={"csrf_token": csrf_token(desk)})
-    urls = [rule.rule.replace("<int:", "<").replace("<path:", "<") for rule in app.url_map.iter_rules()
+    urls = [re.sub(r"<\w+:", "<", rule.rule) for rule in app.url_map.iter_rules()
             if "GET" in rule.methods and rule.endpoint not in PUBLIC]
     urls = [re.sub(r"<(\w+)>", lambda m: "1" if m.group(1).endswith("_id") else "client", url) for url in urls]
     assert len(urls) > 30
@@ -377,57 +373,13 @@ def post_fork(server, worker):
 '''
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _request(port: int, method: str, path: str, body: str | None = None, cookie: str | None = None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Cookie": cookie} if cookie else {}
-    if body is not None:
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    try:
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.getheader("Set-Cookie"), response.read().decode()
-    finally:
-        connection.close()
-
-
 @pytest.fixture
 def gunicorn(app, tmp_path):
     """The app under gunicorn (2 workers, 8 threads each) on the test database; yields (port, checks file)."""
-    port, counter = _free_port(), tmp_path / "password-checks"
-    config = tmp_path / "gunicorn_conf.py"
-    config.write_text(GUNICORN_CONFIG.format(counter=str(counter)))
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "s" * 64,
-           "INSTANCE_PATH": str(tmp_path)}
-    log = (tmp_path / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "--config", str(config), "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--threads", "8", "--timeout", "60", "webapp:create_app()"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if _request(port, "GET", "/login")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            time.sleep(0.2)
+    counter = tmp_path / "password-checks"
+    with live_server.gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, "--threads", "8",
+                              config=GUNICORN_CONFIG.format(counter=str(counter))) as port:
         yield port, counter
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=5)
-        log.close()
 
 
 def test_thirty_parallel_wrong_passwords_through_gunicorn(app, bob, gunicorn):
@@ -435,7 +387,7 @@ def test_thirty_parallel_wrong_passwords_through_gunicorn(app, bob, gunicorn):
     attempts, limit = 30, app.config["LOGIN_MAX_FAILURES"]
     forms = []
     for _browser in range(attempts):  # each its own browser: a session cookie and the CSRF token of its form
-        status, cookie, html = _request(port, "GET", "/login")
+        status, cookie, html = request(port, "GET", "/login")
         assert status == 200
         forms.append((cookie.split(";")[0], CSRF_INPUT.search(html).group(1)))
     barrier, statuses = threading.Barrier(attempts), []
@@ -444,7 +396,7 @@ def test_thirty_parallel_wrong_passwords_through_gunicorn(app, bob, gunicorn):
         barrier.wait(timeout=30)
         body = urlencode({"email": bob.email, "password": "wrong password", "csrf_token": token})
         try:
-            statuses.append(_request(port, "POST", "/login", body, cookie)[0])
+            statuses.append(request(port, "POST", "/login", body, cookie)[0])
         except OSError as error:
             statuses.append(repr(error))
 
@@ -457,7 +409,7 @@ def test_thirty_parallel_wrong_passwords_through_gunicorn(app, bob, gunicorn):
     assert sorted(statuses, key=str) == sorted([422] * (limit - 1) + [429] * (attempts - limit + 1), key=str)
     assert counter.read_text().count("check") == limit
     # Locked now, for the right password too, and still no check.
-    status, cookie, html = _request(port, "GET", "/login")
+    status, cookie, html = request(port, "GET", "/login")
     body = urlencode({"email": bob.email, "password": PASSWORD, "csrf_token": CSRF_INPUT.search(html).group(1)})
-    assert _request(port, "POST", "/login", body, cookie.split(";")[0])[0] == 429
+    assert request(port, "POST", "/login", body, cookie.split(";")[0])[0] == 429
     assert counter.read_text().count("check") == limit
