@@ -1,10 +1,14 @@
-"""Login and logout pages."""
+"""Login and logout pages, and the choices a user makes for themselves (language, remembered screen state)."""
+import json
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..htmx import is_partial
 from ..return_urls import local_url
+from ..services import preferences
 from ..services.accounts import authenticate
 from ..services.sessions import end_session, start_session
 from . import bp
@@ -58,4 +62,19 @@ def set_language():
     language = request.form.get("language")
     if language in current_app.config["LANGUAGES"]:
         current_user.language = language
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/account/preferences/<key>")
+@login_required
+def set_preference(key: str):
+    """Remember one screen choice (its `value` is JSON: true, a list of column keys...); 204 for htmx, else back."""
+    try:
+        value = json.loads(request.form.get("value", ""))
+    except ValueError:
+        value = None
+    if not preferences.put(current_user.id, key, value):
+        return _("Ce choix ne peut pas être enregistré."), 422
+    if is_partial():
+        return "", 204
     return redirect(_safe_next(request.form.get("next")))

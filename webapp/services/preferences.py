@@ -1,0 +1,55 @@
+"""A user's remembered screen choices: read with a default, written only in the shape its key declares.
+
+Each key names a checker that takes the raw value (decoded JSON) and returns the value to keep, or None when it
+is not acceptable; an unknown key or a refused value writes nothing. Blueprints add their keys to PREFERENCES.
+"""
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import UserPreference
+
+MAX_VALUE_CHARS = 4000  # a list of column keys or a view name; nothing a screen remembers is longer
+
+
+def _boolean(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+PREFERENCES: dict[str, Callable[[Any], Any]] = {
+    "contacts.filters_folded": _boolean,
+}
+
+
+def get(user_id: int, key: str, default: Any = None) -> Any:
+    """The remembered value of one key for one user, or the default when there is none (or it no longer fits)."""
+    stored = db.session.scalar(select(UserPreference.value).where(UserPreference.user_id == user_id,
+                                                                  UserPreference.key == key))
+    if stored is None or key not in PREFERENCES:
+        return default
+    try:
+        value = PREFERENCES[key](json.loads(stored))
+    except ValueError:
+        return default
+    return default if value is None else value
+
+
+def put(user_id: int, key: str, value: Any) -> bool:
+    """Remember one value; False (nothing written) for an unknown key or a value its key refuses."""
+    checker = PREFERENCES.get(key)
+    kept = checker(value) if checker else None
+    if kept is None:
+        return False
+    text = json.dumps(kept, ensure_ascii=False)
+    if len(text) > MAX_VALUE_CHARS:
+        return False
+    row = db.session.get(UserPreference, (user_id, key))
+    if row is None:
+        db.session.add(UserPreference(user_id=user_id, key=key, value=text))
+    else:
+        row.value = text
+    db.session.flush()
+    return True
