@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from .. import rules
-from ..form_fields import optional_id
+from ..form_fields import CreateKey, optional_id
 from ..problem_messages import LINK_LABELS, message
 
 
@@ -32,7 +32,7 @@ class LinkForm(Form):
             raise ValidationError(message(problem))
 
 
-class ContactForm(FlaskForm):
+class ContactForm(CreateKey, FlaskForm):
     """Ajout ou modification d'un contact client."""
 
     client_id = SelectField(_l("Client"), coerce=optional_id, validate_choice=False,
@@ -68,7 +68,6 @@ class ContactForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), filters=[lambda v: rules.clean_multiline(v) if isinstance(v, str) else v],
                           validators=[Length(max=rules.MAX_LENGTHS["notes"])])
     version = HiddenField()
-    idempotency_key = HiddenField()  # random per rendered add form: a second submit answers with the first's contact
     confirm_same_name = BooleanField(_l("Je confirme qu'il s'agit d'une autre personne"))
 
     def validate_email(self, field):
