@@ -71,6 +71,7 @@ class ContactForm(CreateKey, FlaskForm):
     notes = TextAreaField(_l("Notes"), filters=[lambda v: rules.clean_multiline(v) if isinstance(v, str) else v],
                           validators=[Length(max=rules.MAX_LENGTHS["notes"])])
     version = HiddenField()
+    duplicate_of = HiddenField()  # "Dupliquer le contact": the contact whose other values the new one takes
     confirm_same_name = BooleanField(_l("Je confirme qu'il s'agit d'une autre personne"))
 
     def validate_email(self, field):
