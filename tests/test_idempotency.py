@@ -118,7 +118,8 @@ def test_a_second_submit_of_one_form_answers_with_the_first_record(client, app, 
     assert form.named("PREMIER") in _said(client, again)
     assert _count(app, form.model) == before + 1
     assert "SECOND" not in _titles(app, form.model)
-    assert _key(client, url) != key  # each rendered form has its own
+    if name != "deal":  # a proposal has one deal: its form is not offered again
+        assert _key(client, url) != key  # each rendered form has its own
 
 
 @pytest.mark.parametrize("name", ["client", "task"])
