@@ -62,16 +62,22 @@
       return;
     }
     var dialog = slot.querySelector("dialog");
-    if (!dialog && opener && document.contains(opener)) { opener.focus(); }
+    if (!dialog) { focusOpener(); }
     if (dialog && !dialog.open) {
       dialog.addEventListener("close", function () {
         dialog.remove();
-        if (opener && document.contains(opener)) { opener.focus(); }
+        focusOpener();
       });
       dialog.showModal();
       focusFirstError(dialog);
     }
   });
+  // The control that asked for the dialog, or the button of the menu it sat in (the menu is closed by then).
+  function focusOpener() {
+    if (!opener || !document.contains(opener)) { return; }
+    var target = window.crmMenus ? window.crmMenus.focusTarget(opener) : opener;
+    if (target) { target.focus(); }
+  }
   function focusFirstError(container) {
     var invalid = container.querySelector("[aria-invalid='true']");
     if (invalid) { invalid.focus(); }
@@ -112,6 +118,17 @@
     if (preview) {
       preview.src = URL.createObjectURL(input.files[0]);
       preview.hidden = false;
+    }
+  });
+
+  // A value cut short by the list's fixed columns ("…") shows whole in a tooltip.
+  document.addEventListener("mouseover", function (event) {
+    var cell = event.target.closest && event.target.closest(".contacts-table td, .contacts-table th");
+    if (!cell || cell.hasAttribute("data-whole") || cell.classList.contains("row-actions")) { return; }
+    cell.setAttribute("data-whole", "");
+    if (cell.scrollWidth > cell.clientWidth) {
+      var hint = cell.getAttribute("title");
+      cell.title = cell.textContent.replace(/\s+/g, " ").trim() + (hint ? "\n" + hint : "");
     }
   });
 

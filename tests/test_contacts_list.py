@@ -160,7 +160,7 @@ def _header_links(html):
     """(label, sort href) of each sortable header, in screen order."""
     head = html.split("<thead>")[1].split("</thead>")[0]
     return [(re.sub(r"\s*<span.*", "", label).strip(), href)
-            for href, label in re.findall(r'<th scope="col" aria-sort="[a-z]+">\s*<a href="([^"]+)"[^>]*>(.*?)</a>',
+            for href, label in re.findall(r'<th scope="col" class="col-[a-z_]+" aria-sort="[a-z]+">\s*<a href="([^"]+)"[^>]*>(.*?)</a>',
                                           head, re.S)]
 
 

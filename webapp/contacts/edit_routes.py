@@ -22,8 +22,11 @@ from .saving import Outcome, duplicate_source, parse_version, save_contact
 def new():
     """Add a contact (Ajouter); `?client=` preselects the account."""
     form = ContactForm()
-    if request.method == "GET" and (client_id := parse_id(request.args.get("client"))):
-        form.client_id.data = client_id
+    if request.method == "GET":
+        if client_id := parse_id(request.args.get("client")):
+            form.client_id.data = client_id
+        if current_user.is_salesperson:  # a salesperson's new contact is theirs, as an import's contacts are
+            form.owner_id.data = current_user.id
     if (earlier := repeat_of(form, Contact)) is not None:  # a double submit: the first one's answer
         return _saved(Outcome(contact=earlier), created=True)
     return _form_response(form, None, _("Ajout d'un contact"), url_for("contacts.new"))
