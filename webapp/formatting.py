@@ -82,7 +82,8 @@ def list_row_labels() -> dict:
     return {"can_edit": current_user.can("contacts.edit"), "edit_hint": _("Cliquer ou Entrée pour modifier"),
             "archived": _("archivé"), "inactive": _("inactif"), "menu_loading": _("Ouvrir la fiche du contact"),
             "view": _("Visualiser"), "update": _("Mettre à jour"), "more": _("Plus d'actions"),
-            "select": _("Sélectionner")}
+            "select": _("Sélectionner"), "call_mobile": _("Appeler le mobile"),
+            "call_phone": _("Appeler le téléphone"), "owner": _("Affecté à :")}
 
 
 def _datetime(value) -> str:
