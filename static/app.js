@@ -62,16 +62,22 @@
       return;
     }
     var dialog = slot.querySelector("dialog");
-    if (!dialog && opener && document.contains(opener)) { opener.focus(); }
+    if (!dialog) { focusOpener(); }
     if (dialog && !dialog.open) {
       dialog.addEventListener("close", function () {
         dialog.remove();
-        if (opener && document.contains(opener)) { opener.focus(); }
+        focusOpener();
       });
       dialog.showModal();
       focusFirstError(dialog);
     }
   });
+  // The control that asked for the dialog, or the button of the menu it sat in (the menu is closed by then).
+  function focusOpener() {
+    if (!opener || !document.contains(opener)) { return; }
+    var target = window.crmMenus ? window.crmMenus.focusTarget(opener) : opener;
+    if (target) { target.focus(); }
+  }
   function focusFirstError(container) {
     var invalid = container.querySelector("[aria-invalid='true']");
     if (invalid) { invalid.focus(); }
@@ -115,47 +121,15 @@
     }
   });
 
-  // Editing in place: a click (not on a link) or Enter on an editable cell asks the server for the row with that
-  // cell as an editor. In the editor, Enter or leaving the field saves, Esc cancels.
-  function openCell(cell) {
-    var row = cell.closest("tr");
-    window.htmx.ajax("GET", cell.getAttribute("data-edit-url"), { target: row, swap: "outerHTML" });
-  }
-  document.addEventListener("click", function (event) {
-    var cell = event.target.closest && event.target.closest("td[data-edit-url]");
-    if (cell && !event.target.closest("a, button, input, select, summary")) { openCell(cell); }
-  });
-  document.addEventListener("keydown", function (event) {
-    var target = event.target;
-    if (event.key === "Enter" && target.matches && target.matches("td[data-edit-url]")) {
-      event.preventDefault();
-      openCell(target);
-      return;
+  // A value cut short by the list's fixed columns ("…") shows whole in a tooltip.
+  document.addEventListener("mouseover", function (event) {
+    var cell = event.target.closest && event.target.closest(".contacts-table td, .contacts-table th");
+    if (!cell || cell.hasAttribute("data-whole") || cell.classList.contains("row-actions")) { return; }
+    cell.setAttribute("data-whole", "");
+    if (cell.scrollWidth > cell.clientWidth) {
+      var hint = cell.getAttribute("title");
+      cell.title = cell.textContent.replace(/\s+/g, " ").trim() + (hint ? "\n" + hint : "");
     }
-    var editor = target.closest && target.closest("form.cell-editor");
-    if (editor && event.key === "Escape") {
-      event.preventDefault();
-      editor.setAttribute("data-cancelled", "1");
-      window.htmx.ajax("GET", editor.getAttribute("data-cancel-url"), { target: editor.closest("tr"), swap: "outerHTML" });
-    }
-  });
-  document.addEventListener("focusout", function (event) {
-    var editor = event.target.closest && event.target.closest("form.cell-editor");
-    if (!editor || editor.contains(event.relatedTarget) || editor.hasAttribute("data-cancelled") ||
-        editor.hasAttribute("data-sent")) { return; }
-    editor.requestSubmit();
-  });
-  document.addEventListener("submit", function (event) {
-    if (event.target.matches && event.target.matches("form.cell-editor")) { event.target.setAttribute("data-sent", "1"); }
-  }, true);
-  document.addEventListener("change", function (event) {
-    var editor = event.target.closest && event.target.closest("form.cell-editor");
-    if (editor && event.target.tagName === "SELECT") { editor.requestSubmit(); }
-  });
-  // After a save in place, focus goes back to the cell that was edited.
-  document.body.addEventListener("cell-saved", function (event) {
-    var cell = document.querySelector("#contact-" + event.detail.id + " td[data-field='" + event.detail.field + "']");
-    if (cell) { cell.focus(); }
   });
 
   // Mass actions: the bar shows the number selected; once the whole page is checked it offers every contact

@@ -147,6 +147,9 @@ def test_delete_only_what_may_be_deleted_and_say_why(client, csrf, team, app):
                             Opportunity(title="Piste", client_id=alpha.client_id, contact_id=alpha.id),
                             Opportunity(title="Piste", client_id=beta.client_id, contact_id=beta.id)])
         db.session.commit()
+    # The row menu gives the reason the bulk report will give, before trying.
+    menu = strip_tags(client.get(f"/contacts/{alpha.id}/menu", headers=HX).text)
+    assert "Supprimer le contact — déjà utilisé (2 tâches, 1 opportunité)" in " ".join(menu.split())
     response = _post(client, csrf, "/contacts/bulk/delete", _ids(*team["contacts"][:4], team["hidden"]))
     text = strip_tags(response.text)
     assert "2 supprimé(s), 2 conservé(s)" in text

@@ -27,8 +27,10 @@ def _save(client, csrf, contact, field, value, version=None):
 
 def test_the_list_marks_the_editable_cells(client, row):
     html = client.get("/contacts", headers={**HX, "HX-Target": "results"}).text
-    fields = re.findall(r'data-field="([a-z_]+)" data-edit-url', html)
+    fields = re.findall(r'<td data-field="([a-z_]+)"', html)
     assert fields == ["last_name", "first_name", "function", "phone", "mobile", "fax", "owner_id"]
+    # One URL pattern on the table, filled by static/cells.js with the row's id and the cell's field.
+    assert 'data-cell-url="/contacts/{id}/cells/{field}"' in html
 
 
 def test_opening_a_cell_gives_the_row_with_an_editor(client, row):

@@ -29,12 +29,13 @@ def create_app(config: Config | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, default_translation_directories=str(ROOT / "translations"))
-    from . import auth, errors, formatting, limits, queries, security
+    from . import auth, errors, formatting, limits, navigation, queries, security
 
     auth.init_login(app)
     limits.init_limits(app)
     errors.init_error_handlers(app)
     formatting.init_filters(app)
+    navigation.init_navigation(app)
     app.jinja_env.globals.update(htmx_config=lambda: HTMX_CONFIG, is_partial=is_partial, country_name=country_name,
                                  contact_columns=queries.COLUMNS, with_cells=with_cells)
 

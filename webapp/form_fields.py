@@ -1,5 +1,6 @@
 """Pieces the blueprints' forms share: text cleaners, ids (fields, parameters, URL parts), choice lists, dates."""
 import unicodedata
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -65,6 +66,11 @@ class IdConverter(BaseConverter):
 def local_zone() -> ZoneInfo:
     """The zone dates are typed and shown in (Europe/Paris unless configured otherwise)."""
     return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Paris")
+
+
+def local_today() -> date:
+    """Today where the users are (a date typed or defaulted on a form)."""
+    return datetime.now(local_zone()).date()
 
 
 def user_choices(current_id: int | None, empty: str | None = None) -> list[SelectChoice]:

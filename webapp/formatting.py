@@ -74,16 +74,30 @@ def _template_ngettext(singular, plural, num, **variables):
     return _translations().ungettext(singular, plural, num) % variables
 
 
+def url_pattern(endpoint: str, **placeholders: str) -> str:
+    """A URL with `{name}` where each named value goes ("/contacts/{id}/cells/{field}"), for a table to say once
+    what its rows would otherwise repeat; `id` stands for the record's id."""
+    values = {("client_id" if endpoint.startswith("clients.") else "contact_id"): 987654321}
+    values.update({name: f"placeholder{index}x" for index, name in enumerate(placeholders)})
+    url = url_for(endpoint, **values).replace("987654321", "{id}")
+    for index, name in enumerate(placeholders):
+        url = url.replace(f"placeholder{index}x", "{" + name + "}")
+    return url
+
+
 def list_row_labels() -> dict:
-    """What every row of the list repeats, worked out once per page."""
+    """What every row of the list repeats, worked out once per page; `*_name` take the contact's name."""
     from flask_babel import gettext as _
     from flask_login import current_user
 
     return {"can_edit": current_user.can("contacts.edit"), "edit_hint": _("Cliquer ou Entrée pour modifier"),
             "archived": _("archivé"), "inactive": _("inactif"), "menu_loading": _("Ouvrir la fiche du contact"),
-            "view": _("Visualiser"), "update": _("Mettre à jour"), "more": _("Plus d'actions"),
-            "select": _("Sélectionner"), "call_mobile": _("Appeler le mobile"),
-            "call_phone": _("Appeler le téléphone"), "owner": _("Affecté à :")}
+            "select": _("Sélectionner"),
+            "view_name": _("Visualiser %(name)s", name="%(name)s"),
+            "update_name": _("Mettre à jour %(name)s", name="%(name)s"),
+            "more_name": _("Plus d'actions pour %(name)s", name="%(name)s"),
+            "cell_url": url_pattern("contacts.edit_cell", field="field"),
+            "menu_url": url_pattern("contacts.row_menu"), "owner": _("Affecté à :")}
 
 
 def _datetime(value) -> str:

@@ -15,15 +15,11 @@ from ..extensions import db
 from ..form_fields import parse_id
 from ..models import Contact
 from ..services import idempotency
-from ..services.contacts import ContactInUseError, delete_contact, usage_of, write_contact
+from ..services.contacts import ContactInUseError, delete_contact, duplicated_values, usage_of, write_contact
 from . import bp
 from .choices import client_choices, fill_choices
 from .forms import ContactForm
-from .saving import Outcome, parse_version, save_contact
-
-DUPLICATED_FIELDS = ("client_id", "gender", "department_id", "function", "owner_id", "phone", "fax", "street",
-                     "street2", "postal_code", "city", "country")
-
+from .saving import Outcome, duplicate_source, parse_version, save_contact
 
 @bp.route("/contacts/new", methods=["GET", "POST"])
 @requires(rights.CONTACTS_EDIT)
@@ -59,12 +55,11 @@ def edit(contact_id):
 @bp.get("/contacts/<id:contact_id>/duplicate")
 @requires(rights.CONTACTS_EDIT)
 def duplicate(contact_id):
-    """The add form filled from a contact (no e-mail, photo nor history), for a colleague at the same client."""
+    """The add form filled with every value of a contact but its e-mail, UID and photo (skills, lists and links
+    included), for a colleague at the same client; the dialog says what was not copied."""
     source = get_contact_or_404(current_user, contact_id)
-    form = ContactForm(formdata=None, data={name: getattr(source, name) for name in DUPLICATED_FIELDS},
-                       idempotency_key=secrets.token_urlsafe(24))
-    for entry, link in zip(form.links, source.links, strict=False):
-        entry.form.kind.data, entry.form.url.data = link.kind, ""
+    form = ContactForm(formdata=None, data=duplicated_values(source), idempotency_key=secrets.token_urlsafe(24),
+                       duplicate_of=source.id, links=[{"kind": link.kind, "url": link.url} for link in source.links])
     return _form_response(form, None, _("Dupliquer le contact %(name)s", name=source.display_name),
                           url_for("contacts.new"))
 
@@ -84,6 +79,7 @@ def _form_response(form: ContactForm, contact, title: str, action: str):
         if outcome and outcome.conflict is not None:
             form.version.data = outcome.contact.version  # saving again applies the user's values on top
     context = dict(form=form, contact=contact, title=title, action=action, in_dialog=is_partial(),
+                   duplicate=duplicate_source(form, current_user) if contact is None else None,
                    conflict=outcome.conflict if outcome else None, same_name=outcome.same_name if outcome else [],
                    phone_warnings=form.phone_warnings() if request.method == "POST" else {},
                    cancel_url=url_for("contacts.show", contact_id=contact.id) if contact else url_for("contacts.index"))

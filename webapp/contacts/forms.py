@@ -69,6 +69,7 @@ class ContactForm(FlaskForm):
                           validators=[Length(max=rules.MAX_LENGTHS["notes"])])
     version = HiddenField()
     idempotency_key = HiddenField()  # random per rendered add form: a second submit answers with the first's contact
+    duplicate_of = HiddenField()  # "Dupliquer le contact": the contact whose other values the new one takes
     confirm_same_name = BooleanField(_l("Je confirme qu'il s'agit d'une autre personne"))
 
     def validate_email(self, field):

@@ -16,7 +16,7 @@ from ..queries import INLINE_FIELDS, ContactQuery
 from ..return_urls import referrer_url
 from ..rules import Problem
 from ..scope import get_contact_or_404
-from ..services.contacts import write_contact
+from ..services.contacts import Usage, write_contact
 from . import bp
 from .choices import owner_choices
 from .saving import changes_since, parse_version
@@ -80,7 +80,8 @@ def row_menu(contact_id):
     row = ContactQuery.row_for(current_user, contact_id)
     if row is None:
         abort(404)
-    return render_template("partials/contacts/_row_menu_items.html", row=row)
+    usage = Usage(row.tasks, row.opportunities, row.proposals, row.deals)
+    return render_template("partials/contacts/_row_menu_items.html", row=row, usage=usage)
 
 
 def _refused(contact_id: int, field: str, raw: str, error: str, status: int):

@@ -7,11 +7,13 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from ..extensions import db
+from ..form_fields import local_today, parse_id
 from ..models import AuditEntry, Contact, User
 from ..problem_messages import message
 from ..rules import Problem
 from ..scope import contact_visible
-from ..services.contacts import FIELDS, KEEP, check_contact, write_contact
+from ..services.contact_extras import copy_extras
+from ..services.contacts import FIELDS, KEEP, check_contact, duplicated_values, write_contact
 from ..services.photos import PhotoError, process_photo
 from .forms import ContactForm
 
@@ -34,6 +36,11 @@ def save_contact(form: ContactForm, user: User, contact: Contact | None, photo_f
     """Check and save the form; on any problem the form carries the messages and nothing is written."""
     outcome = Outcome()
     values = form.values()
+    source = duplicate_source(form, user) if contact is None else None
+    skill_ids = None
+    if source is not None:  # the values the form does not show come from the contact duplicated
+        values = {**duplicated_values(source), **values}
+        skill_ids = [skill.id for skill in source.skills]
     photo = KEEP
     if form.remove_photo.data:
         photo = None
@@ -48,7 +55,7 @@ def save_contact(form: ContactForm, user: User, contact: Contact | None, photo_f
         problems, result = check_contact(values, user, contact, confirmed), None
     else:
         result = write_contact(values, user, via, contact, version, links=form.link_values(), photo=photo,
-                               same_name_confirmed=confirmed)
+                               skill_ids=skill_ids, same_name_confirmed=confirmed)
         problems = result.problems
     if result and result.stale:
         outcome.contact = db.session.get(Contact, contact.id)
@@ -64,8 +71,18 @@ def save_contact(form: ContactForm, user: User, contact: Contact | None, photo_f
     if form.photo.errors or problems:
         return outcome
     outcome.contact = result.contact
+    if source is not None:
+        copy_extras(source, result.contact, local_today(), user.id, via)
     outcome.warnings = [message(problem) for problem in result.warnings]
     return outcome
+
+
+def duplicate_source(form: ContactForm, user: User) -> Contact | None:
+    """The contact an add form copies ("Dupliquer le contact"), when the user may still see it."""
+    source_id = parse_id(form.duplicate_of.data)
+    if source_id is None:
+        return None
+    return db.session.scalars(select(Contact).where(Contact.id == source_id, contact_visible(user))).first()
 
 
 def parse_version(raw) -> int:

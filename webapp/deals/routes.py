@@ -8,7 +8,9 @@ from sqlalchemy.orm import selectinload
 from .. import rights
 from ..access import requires
 from ..dialogs import form_response, saved
+from ..errors import render_error
 from ..extensions import db
+from ..form_fields import local_today
 from ..htmx import render
 from ..models import Deal, Opportunity, Proposal
 from ..return_urls import local_url
@@ -29,6 +31,7 @@ def for_contact(contact_id: int):
              for name, model in (("opportunities", Opportunity), ("proposals", Proposal), ("deals", Deal))}
     block = "lists" if request.headers.get("HX-Target") == "deals-lists" else None
     return render("deals/for_contact.html", block, contact=contact, stage_labels=dict(STAGES),
+                  signed_proposals={deal.proposal_id for deal in lists["deals"]},
                   proposal_labels=dict(PROPOSAL_STATUSES), deal_labels=dict(DEAL_STATUSES), **lists)
 
 
@@ -67,16 +70,29 @@ def new_proposal(opportunity_id: int):
 @bp.route("/proposals/<id:proposal_id>/deals/new", methods=["GET", "POST"])
 @requires(rights.DEALS)
 def new_deal(proposal_id: int):
-    """Make a deal (affaire) from a proposal, which becomes accepted."""
+    """Make a deal (affaire) from a proposal, which becomes accepted, its opportunity won; signed today unless
+    told otherwise. A proposal has one deal: asking for a second answers 409."""
     proposal = _visible_or_404(Proposal, proposal_id)
-    form = DealForm(data={"title": proposal.title, "amount": proposal.amount, "owner_id": proposal.owner_id})
+    if existing := service.deal_of(proposal.id):
+        return _deal_exists(existing)
+    form = DealForm(data={"title": proposal.title, "amount": proposal.amount, "owner_id": proposal.owner_id,
+                          "signed_date": local_today()})
     next_url = _next_url(proposal)
     if form.validate_on_submit():
-        service.create_deal(proposal, form.values(), current_user.id)
+        try:
+            service.create_deal(proposal, form.values(), current_user.id)
+        except service.DealExistsError as error:  # made by someone else since the check above
+            return _deal_exists(error.deal)
         return saved(_("L'affaire « %(title)s » a été créée.", title=form.title.data), next_url)
     return form_response("partials/deals/_form.html", _("Créer une affaire · %(title)s", title=proposal.title),
                          form, next_url, form_id="deal-form",
                          action=url_for(".new_deal", proposal_id=proposal.id, next=request.args.get("next")))
+
+
+def _deal_exists(deal: Deal):
+    """409: the proposal already has its deal (a second one would count the sale twice)."""
+    return render_error(409, _("Cette proposition a déjà son affaire « %(title)s » : une proposition ne donne "
+                               "qu'une affaire.", title=deal.title))
 
 
 def _visible_or_404(model, record_id: int):
