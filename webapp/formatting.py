@@ -97,7 +97,7 @@ def list_row_labels() -> dict:
             "update_name": _("Mettre à jour %(name)s", name="%(name)s"),
             "more_name": _("Plus d'actions pour %(name)s", name="%(name)s"),
             "cell_url": url_pattern("contacts.edit_cell", field="field"),
-            "menu_url": url_pattern("contacts.row_menu"), "owner": _("Affecté à :")}
+            "menu_url": url_pattern("contacts.row_menu"), "email": _("E-mail")}
 
 
 def _datetime(value) -> str:

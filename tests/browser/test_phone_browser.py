@@ -20,7 +20,8 @@ def _world(make, contacts=12):
                  phone="01.20.35.99.65", phone_e164=to_e164("01.20.35.99.65"), mobile="06 25 34 12 57",
                  mobile_e164=to_e164("06 25 34 12 57"), owner_id=user.id)
     for n in range(contacts - 1):
-        make.contact(aprool, f"CONTACT{n:02d}", "Jean", function="Consultant", email=f"jean{n}@aprool.com")
+        make.contact(aprool, f"CONTACT{n:02d}", "Jean", function="Consultant", email=f"jean{n}@aprool.com",
+                     phone="01 42 68 53 00", phone_e164=to_e164("01 42 68 53 00"))
     return user
 
 
@@ -54,9 +55,10 @@ def test_the_list_on_a_phone_is_cards_first_with_call_links(page, make, browser_
     expect(first).to_contain_text("APROOL")
     expect(first).to_contain_text("Chef de projet")
     expect(first).to_contain_text("COTILLON Marion")
-    assert first.locator('a[href="tel:+33120359965"]').is_visible()
+    # One tap calls the mobile (else the phone) or writes an e-mail.
     assert first.locator('a[href="tel:+33625341257"]').is_visible()
     assert first.locator('a[href="mailto:helene.blou@aprool.com"]').is_visible()
+    assert page.locator("#contacts-rows tr").nth(1).locator('a[href="tel:+33142685300"]').is_visible()
     # A thumb can hit every link and button of the card.
     for target in first.locator("a:visible, button:visible, summary:visible, input:visible").all():
         target_box = target.bounding_box()
@@ -161,5 +163,5 @@ def test_on_a_wide_screen_the_filters_fold_away_and_stay_folded(page, make, brow
     page.reload()
     expect(panel).to_be_visible()
     # On a wide screen the card's call links and the drawer's buttons stay out of the way.
-    expect(page.locator("#contacts-rows .card-links").first).to_be_hidden()
+    expect(page.locator("#contacts-rows td.row-actions > p").first).to_be_hidden()
     expect(page.get_by_role("button", name="Voir les résultats")).to_be_hidden()
