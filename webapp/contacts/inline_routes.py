@@ -3,6 +3,7 @@ import json
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import rights, rules
@@ -22,6 +23,11 @@ from .choices import owner_choices
 from .saving import changes_since, parse_version
 
 _UNREADABLE = object()
+
+# The toast after a cell is saved: one sentence per field, so that it agrees with the field ("Fonction enregistrée.").
+SAVED = {"last_name": _l("Nom enregistré."), "first_name": _l("Prénom enregistré."),
+         "function": _l("Fonction enregistrée."), "phone": _l("Téléphone enregistré."),
+         "mobile": _l("Mobile enregistré."), "fax": _l("Fax enregistré."), "owner_id": _l("Affectation enregistrée.")}
 
 
 @bp.get("/contacts/<id:contact_id>/row")
@@ -59,13 +65,12 @@ def save_cell(contact_id, field):
     if result.problems:
         return _refused(contact_id, field, raw, message(result.problems[0]), 422)
     if not is_partial():  # submitted before htmx took the form over: save, then back to the list
-        flash(_("%(field)s enregistré.", field=INLINE_FIELDS[field]), "success")
+        flash(_saved_message(field), "success")
         return redirect(_list_url())
     response = _row_response(contact_id)
     warning = message(result.warnings[0]) if result.warnings else None
     if result.changes:
-        toast(response, warning or _("%(field)s enregistré.", field=INLINE_FIELDS[field]), "info" if warning else
-              "success")
+        toast(response, warning or _saved_message(field), "info" if warning else "success")
     # After the swap (the edited row is replaced), so that focus can go back to the new cell.
     response.headers["HX-Trigger-After-Settle"] = json.dumps({"cell-saved": {"id": contact_id, "field": field}})
     return response
@@ -82,6 +87,10 @@ def row_menu(contact_id):
         abort(404)
     usage = Usage(row.tasks, row.opportunities, row.proposals, row.deals)
     return render_template("partials/contacts/_row_menu_items.html", row=row, usage=usage)
+
+
+def _saved_message(field: str) -> str:
+    return str(SAVED.get(field) or _("Modification enregistrée."))
 
 
 def _refused(contact_id: int, field: str, raw: str, error: str, status: int):
