@@ -44,7 +44,7 @@ def test_folding_without_javascript_is_a_form_post_remembered_for_the_user(clien
     assert "filters-folded" in _layout_classes(page)
     form = _fold_form(page)
     assert 'name="value" value="false"' in form and 'aria-expanded="false"' in form
-    assert 'name="q" value="blou"' in page.replace('id="q" ', "")  # the folded filters still carry the search
+    assert re.search(r'<input[^>]*name="q"[^>]*value="blou"', page)  # the folded filters still carry the search
 
     client.post(URL, data={"value": "false", "csrf_token": csrf["token"]}, headers=HX)
     assert "filters-folded" not in _layout_classes(client.get("/contacts").get_data(as_text=True))
