@@ -11,7 +11,7 @@ from ..access import requires
 from ..extensions import db
 from ..form_fields import parse_id
 from ..htmx import is_partial, toast
-from ..models import Contact, User
+from ..models import Contact
 from ..problem_messages import message
 from ..queries import INLINE_FIELDS, ContactQuery
 from ..return_urls import referrer_url
@@ -20,7 +20,7 @@ from ..scope import get_contact_or_404
 from ..services.contacts import Usage, write_contact
 from . import bp
 from .choices import owner_choices
-from .saving import changes_since, parse_version
+from .saving import changes_since, parse_version, readable
 
 _UNREADABLE = object()
 
@@ -107,7 +107,7 @@ def _stale_message(contact_id: int, field: str, version: str) -> str:
     who = entries[0].user.display_name if entries and entries[0].user else _("quelqu'un")
     return _("Modifié entre-temps par %(who)s. Valeur actuelle : « %(current)s ». "
              "Entrée pour enregistrer la vôtre quand même, Échap pour annuler.",
-             who=who, current=_display(field, getattr(db.session.get(Contact, contact_id), field)))
+             who=who, current=readable(field, getattr(db.session.get(Contact, contact_id), field), current_user))
 
 
 def _parsed(field: str, raw: str):
@@ -117,13 +117,6 @@ def _parsed(field: str, raw: str):
             return None
         return parse_id(raw) or _UNREADABLE
     return rules.clean_line(raw) or None
-
-
-def _display(field, value):
-    if field == "owner_id" and value:
-        user = db.session.get(User, value)
-        return user.display_name if user else ""
-    return value or ""
 
 
 def _list_url() -> str:
