@@ -30,6 +30,8 @@ def new():
         form.idempotency_key.data = secrets.token_urlsafe(24)
         if client_id := parse_id(request.args.get("client")):
             form.client_id.data = client_id
+        if current_user.is_salesperson:  # a salesperson's new contact is theirs, as an import's contacts are
+            form.owner_id.data = current_user.id
     elif (first := idempotency.claim(form.idempotency_key.data, current_user.id)) and first.record_id:
         return _created_already(first.record_id)
     return _form_response(form, None, _("Ajout d'un contact"), url_for("contacts.new"))
