@@ -83,3 +83,14 @@ def test_the_english_interface_translates_the_new_words(client, make, login_as, 
     assert "Discard your changes?" in page and "Keep editing" in page
     dialog = client.get("/contacts/new", headers={**HX, "HX-Target": "dialog-slot"}).text
     assert "1 field to correct." in dialog
+
+
+def test_the_lists_mark_their_shortcut_targets_and_carry_the_list_of_shortcuts(client, make, login_as):
+    login_as(make.user("COTILLON Marion", role="Commercial"))
+    for url, search in (("/contacts", 'id="q" name="q" data-shortcut="/"'),
+                        ("/clients", 'id="client-q" name="q" data-shortcut="/"')):
+        page = client.get(url).text
+        assert search in page, url
+        assert page.count('data-shortcut="n"') == 1, url
+        assert '<template id="shortcuts-dialog-template">' in page and "Raccourcis clavier" in page
+        assert "js/shortcuts.js" in page

@@ -100,7 +100,7 @@ def test_a_cell_submitted_without_htmx_saves_and_goes_back_to_the_list(client, c
     assert response.status_code == 302 and response.headers["Location"] == "/contacts?q=blou"
     with app.app_context():
         assert db.session.get(Contact, row["contact"].id).function == "DAF"
-    assert "Fonction enregistré." in client.get("/contacts?q=blou").text
+    assert "Fonction enregistrée." in client.get("/contacts?q=blou").text
 
 
 def test_fragment_urls_opened_as_pages_lead_to_the_record(client, row):

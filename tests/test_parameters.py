@@ -26,6 +26,8 @@ RECORD_TYPES = {
     "mailing-lists": "mailing_list", "task-types": "task_type",
 }
 SLUGS = list(MODELS)
+# Lists whose values are feminine (une entité, une taille...): their messages agree ("a été ajoutée").
+FEMININE = {"entities", "size-bands", "revenue-ranges", "origins", "skills", "skill-categories", "mailing-lists"}
 
 
 @pytest.fixture
@@ -180,7 +182,8 @@ def test_add_as_page(client, admin, app, csrf, slug):
     entries = audit(app, RECORD_TYPES[slug], "create")
     assert len(entries) == 1 and entries[0][4] == admin.id
     assert json.loads(entries[0][3])["label"] == "Nouvelle valeur"
-    assert "a été ajouté" in client.get(f"/parameters/{slug}").text
+    added = "a été ajoutée." if slug in FEMININE else "a été ajouté."
+    assert f"« Nouvelle valeur » {added}" in client.get(f"/parameters/{slug}").text.replace("&#34;", '"')
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -403,10 +406,11 @@ def test_delete_refused_when_used_says_where(client, admin, app, make, csrf, slu
     assert "<html" not in response.text
     row = response.text.split(f'id="item-{item_id}"')[1].split('class="param-row')[0]
     assert 'role="alert"' in row
-    assert f"Impossible de supprimer « Utilisée » : utilisé par {where}." in strip_tags(row)
+    used = "utilisée" if slug in FEMININE else "utilisé"
+    assert f"Impossible de supprimer « Utilisée » : {used} par {where}." in strip_tags(row)
     page = client.post(f"/parameters/{slug}/{item_id}/delete", data=form(csrf))
     assert page.status_code == 302
-    assert f"utilisé par {where}" in strip_tags(client.get(page.headers["Location"]).text)
+    assert f"{used} par {where}" in strip_tags(client.get(page.headers["Location"]).text)
     assert "Utilisée" in labels(app, MODELS[slug])
     assert audit(app, RECORD_TYPES[slug], "delete") == []
 

@@ -84,3 +84,35 @@ def test_closing_a_dialog_with_typed_changes_asks_first(page, desk, browser_logi
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(guard).to_be_hidden()
+
+
+def test_keyboard_shortcuts_search_add_and_list_never_while_typing(page, desk, browser_login, axe_violations):
+    browser_login(page, desk)
+    search = page.get_by_role("searchbox", name="Rechercher")
+    page.locator("h1").click()
+    page.keyboard.press("/")
+    expect(search).to_be_focused()
+    expect(search).to_have_value("")  # the "/" itself is not typed
+    page.keyboard.type("n/?")  # typing in a field: the keys are text, no shortcut
+    expect(search).to_have_value("n/?")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    page.locator("h1").click()
+    page.keyboard.down("Alt")
+    page.keyboard.press("n")
+    page.keyboard.up("Alt")
+    expect(page.get_by_role("dialog")).to_have_count(0)  # with a modifier: nothing
+    page.keyboard.press("n")
+    dialog = page.get_by_role("dialog", name="Ajout d'un contact")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("?")  # under an open dialog: nothing
+    expect(page.get_by_role("dialog", name="Raccourcis clavier")).to_have_count(0)
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    page.keyboard.press("?")
+    shortcuts = page.get_by_role("dialog", name="Raccourcis clavier")
+    expect(shortcuts).to_be_visible()
+    expect(shortcuts).to_contain_text("Aller à la recherche")
+    assert axe_violations(page) == []
+    page.screenshot(path="/tmp/views-shortcuts-1440.png", caret="initial")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)

@@ -3,6 +3,7 @@ import json
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import rights, rules
@@ -10,7 +11,7 @@ from ..access import requires
 from ..extensions import db
 from ..form_fields import parse_id
 from ..htmx import is_partial, toast
-from ..models import Contact, User
+from ..models import Contact
 from ..problem_messages import message
 from ..queries import INLINE_FIELDS, ContactQuery
 from ..return_urls import referrer_url
@@ -19,9 +20,14 @@ from ..scope import get_contact_or_404
 from ..services.contacts import Usage, write_contact
 from . import bp
 from .choices import owner_choices
-from .saving import changes_since, parse_version
+from .saving import changes_since, parse_version, readable
 
 _UNREADABLE = object()
+
+# The toast after a cell is saved: one sentence per field, so that it agrees with the field ("Fonction enregistrée.").
+SAVED = {"last_name": _l("Nom enregistré."), "first_name": _l("Prénom enregistré."),
+         "function": _l("Fonction enregistrée."), "phone": _l("Téléphone enregistré."),
+         "mobile": _l("Mobile enregistré."), "fax": _l("Fax enregistré."), "owner_id": _l("Affectation enregistrée.")}
 
 
 @bp.get("/contacts/<id:contact_id>/row")
@@ -59,13 +65,12 @@ def save_cell(contact_id, field):
     if result.problems:
         return _refused(contact_id, field, raw, message(result.problems[0]), 422)
     if not is_partial():  # submitted before htmx took the form over: save, then back to the list
-        flash(_("%(field)s enregistré.", field=INLINE_FIELDS[field]), "success")
+        flash(_saved_message(field), "success")
         return redirect(_list_url())
     response = _row_response(contact_id)
     warning = message(result.warnings[0]) if result.warnings else None
     if result.changes:
-        toast(response, warning or _("%(field)s enregistré.", field=INLINE_FIELDS[field]), "info" if warning else
-              "success")
+        toast(response, warning or _saved_message(field), "info" if warning else "success")
     # After the swap (the edited row is replaced), so that focus can go back to the new cell.
     response.headers["HX-Trigger-After-Settle"] = json.dumps({"cell-saved": {"id": contact_id, "field": field}})
     return response
@@ -84,6 +89,10 @@ def row_menu(contact_id):
     return render_template("partials/contacts/_row_menu_items.html", row=row, usage=usage)
 
 
+def _saved_message(field: str) -> str:
+    return str(SAVED.get(field) or _("Modification enregistrée."))
+
+
 def _refused(contact_id: int, field: str, raw: str, error: str, status: int):
     """The cell's editor again with the error, or the list with the error flashed for a plain request."""
     if not is_partial():
@@ -98,7 +107,7 @@ def _stale_message(contact_id: int, field: str, version: str) -> str:
     who = entries[0].user.display_name if entries and entries[0].user else _("quelqu'un")
     return _("Modifié entre-temps par %(who)s. Valeur actuelle : « %(current)s ». "
              "Entrée pour enregistrer la vôtre quand même, Échap pour annuler.",
-             who=who, current=_display(field, getattr(db.session.get(Contact, contact_id), field)))
+             who=who, current=readable(field, getattr(db.session.get(Contact, contact_id), field), current_user))
 
 
 def _parsed(field: str, raw: str):
@@ -108,13 +117,6 @@ def _parsed(field: str, raw: str):
             return None
         return parse_id(raw) or _UNREADABLE
     return rules.clean_line(raw) or None
-
-
-def _display(field, value):
-    if field == "owner_id" and value:
-        user = db.session.get(User, value)
-        return user.display_name if user else ""
-    return value or ""
 
 
 def _list_url() -> str:
