@@ -135,10 +135,12 @@
   // Mass actions: the bar shows the number selected; once the whole page is checked it offers every contact
   // matching the filters (the server re-applies them). A new list (filter, order, page) clears the selection.
   document.documentElement.classList.add("js");
+  var pageLocale = document.documentElement.lang === "en" ? "en" : "fr-FR";
+  var pluralRules = new Intl.PluralRules(pageLocale);
   var bulkWords = document.documentElement.lang === "en" ?
-    { one: " selected", across: "All {n} matching contacts are selected.", offer: "Select the {n} contacts matching the filters",
+    { one: " selected", other: " selected", across: "All {n} matching contacts are selected.", offer: "Select the {n} contacts matching the filters",
       cleared: "Selection cleared: the list changed." } :
-    { one: " sélectionné(s)", across: "Les {n} contacts correspondant aux filtres sont sélectionnés.",
+    { one: " sélectionné", other: " sélectionnés", across: "Les {n} contacts correspondant aux filtres sont sélectionnés.",
       offer: "Sélectionner les {n} contacts correspondant aux filtres", cleared: "Sélection effacée : la liste a changé." };
   function bulkState() {
     var form = document.getElementById("bulk-form");
@@ -149,7 +151,7 @@
     var across = document.getElementById("bulk-select-across").value === "1";
     var total = table ? parseInt(table.getAttribute("data-total"), 10) : 0;
     var capped = table && table.getAttribute("data-capped") === "1";
-    var shownTotal = total.toLocaleString("fr-FR") + (capped ? "+" : "");
+    var shownTotal = total.toLocaleString(pageLocale) + (capped ? "+" : "");
     var pageBox = document.getElementById("select-page");
     if (pageBox) {
       pageBox.checked = boxes.length > 0 && checked === boxes.length;
@@ -157,7 +159,8 @@
     }
     form.classList.toggle("empty", checked === 0 && !across);
     document.getElementById("bulk-count").textContent = across ?
-      bulkWords.across.replace("{n}", shownTotal) : (checked ? checked + bulkWords.one : "");
+      bulkWords.across.replace("{n}", shownTotal) :
+      (checked ? checked.toLocaleString(pageLocale) + bulkWords[pluralRules.select(checked) === "one" ? "one" : "other"] : "");
     var offer = document.getElementById("bulk-select-all");
     offer.hidden = across || !(boxes.length && checked === boxes.length && total > boxes.length);
     offer.textContent = bulkWords.offer.replace("{n}", shownTotal);
