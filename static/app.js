@@ -62,16 +62,22 @@
       return;
     }
     var dialog = slot.querySelector("dialog");
-    if (!dialog && opener && document.contains(opener)) { opener.focus(); }
+    if (!dialog) { focusOpener(); }
     if (dialog && !dialog.open) {
       dialog.addEventListener("close", function () {
         dialog.remove();
-        if (opener && document.contains(opener)) { opener.focus(); }
+        focusOpener();
       });
       dialog.showModal();
       focusFirstError(dialog);
     }
   });
+  // The control that asked for the dialog, or the button of the menu it sat in (the menu is closed by then).
+  function focusOpener() {
+    if (!opener || !document.contains(opener)) { return; }
+    var target = window.crmMenus ? window.crmMenus.focusTarget(opener) : opener;
+    if (target) { target.focus(); }
+  }
   function focusFirstError(container) {
     var invalid = container.querySelector("[aria-invalid='true']");
     if (invalid) { invalid.focus(); }
@@ -115,56 +121,26 @@
     }
   });
 
-  // Editing in place: a click (not on a link) or Enter on an editable cell asks the server for the row with that
-  // cell as an editor. In the editor, Enter or leaving the field saves, Esc cancels.
-  function openCell(cell) {
-    var row = cell.closest("tr");
-    window.htmx.ajax("GET", cell.getAttribute("data-edit-url"), { target: row, swap: "outerHTML" });
-  }
-  document.addEventListener("click", function (event) {
-    var cell = event.target.closest && event.target.closest("td[data-edit-url]");
-    if (cell && !event.target.closest("a, button, input, select, summary")) { openCell(cell); }
-  });
-  document.addEventListener("keydown", function (event) {
-    var target = event.target;
-    if (event.key === "Enter" && target.matches && target.matches("td[data-edit-url]")) {
-      event.preventDefault();
-      openCell(target);
-      return;
+  // A value cut short by the list's fixed columns ("…") shows whole in a tooltip.
+  document.addEventListener("mouseover", function (event) {
+    var cell = event.target.closest && event.target.closest(".contacts-table td, .contacts-table th");
+    if (!cell || cell.hasAttribute("data-whole") || cell.classList.contains("row-actions")) { return; }
+    cell.setAttribute("data-whole", "");
+    if (cell.scrollWidth > cell.clientWidth) {
+      var hint = cell.getAttribute("title");
+      cell.title = cell.textContent.replace(/\s+/g, " ").trim() + (hint ? "\n" + hint : "");
     }
-    var editor = target.closest && target.closest("form.cell-editor");
-    if (editor && event.key === "Escape") {
-      event.preventDefault();
-      editor.setAttribute("data-cancelled", "1");
-      window.htmx.ajax("GET", editor.getAttribute("data-cancel-url"), { target: editor.closest("tr"), swap: "outerHTML" });
-    }
-  });
-  document.addEventListener("focusout", function (event) {
-    var editor = event.target.closest && event.target.closest("form.cell-editor");
-    if (!editor || editor.contains(event.relatedTarget) || editor.hasAttribute("data-cancelled") ||
-        editor.hasAttribute("data-sent")) { return; }
-    editor.requestSubmit();
-  });
-  document.addEventListener("submit", function (event) {
-    if (event.target.matches && event.target.matches("form.cell-editor")) { event.target.setAttribute("data-sent", "1"); }
-  }, true);
-  document.addEventListener("change", function (event) {
-    var editor = event.target.closest && event.target.closest("form.cell-editor");
-    if (editor && event.target.tagName === "SELECT") { editor.requestSubmit(); }
-  });
-  // After a save in place, focus goes back to the cell that was edited.
-  document.body.addEventListener("cell-saved", function (event) {
-    var cell = document.querySelector("#contact-" + event.detail.id + " td[data-field='" + event.detail.field + "']");
-    if (cell) { cell.focus(); }
   });
 
   // Mass actions: the bar shows the number selected; once the whole page is checked it offers every contact
   // matching the filters (the server re-applies them). A new list (filter, order, page) clears the selection.
   document.documentElement.classList.add("js");
+  var pageLocale = document.documentElement.lang === "en" ? "en" : "fr-FR";
+  var pluralRules = new Intl.PluralRules(pageLocale);
   var bulkWords = document.documentElement.lang === "en" ?
-    { one: " selected", across: "All {n} matching contacts are selected.", offer: "Select the {n} contacts matching the filters",
+    { one: " selected", other: " selected", across: "All {n} matching contacts are selected.", offer: "Select the {n} contacts matching the filters",
       cleared: "Selection cleared: the list changed." } :
-    { one: " sélectionné(s)", across: "Les {n} contacts correspondant aux filtres sont sélectionnés.",
+    { one: " sélectionné", other: " sélectionnés", across: "Les {n} contacts correspondant aux filtres sont sélectionnés.",
       offer: "Sélectionner les {n} contacts correspondant aux filtres", cleared: "Sélection effacée : la liste a changé." };
   function bulkState() {
     var form = document.getElementById("bulk-form");
@@ -175,7 +151,7 @@
     var across = document.getElementById("bulk-select-across").value === "1";
     var total = table ? parseInt(table.getAttribute("data-total"), 10) : 0;
     var capped = table && table.getAttribute("data-capped") === "1";
-    var shownTotal = total.toLocaleString("fr-FR") + (capped ? "+" : "");
+    var shownTotal = total.toLocaleString(pageLocale) + (capped ? "+" : "");
     var pageBox = document.getElementById("select-page");
     if (pageBox) {
       pageBox.checked = boxes.length > 0 && checked === boxes.length;
@@ -183,7 +159,8 @@
     }
     form.classList.toggle("empty", checked === 0 && !across);
     document.getElementById("bulk-count").textContent = across ?
-      bulkWords.across.replace("{n}", shownTotal) : (checked ? checked + bulkWords.one : "");
+      bulkWords.across.replace("{n}", shownTotal) :
+      (checked ? checked.toLocaleString(pageLocale) + bulkWords[pluralRules.select(checked) === "one" ? "one" : "other"] : "");
     var offer = document.getElementById("bulk-select-all");
     offer.hidden = across || !(boxes.length && checked === boxes.length && total > boxes.length);
     offer.textContent = bulkWords.offer.replace("{n}", shownTotal);
@@ -299,64 +276,9 @@
 })();
 // ---- end of record dialogs ---------------------------------------------------------------------------------
 
-// ---- vCard drop zone (issue 5): drop or choose .vcf files, show the upload's progress ----------------------
-// The zone is a plain multipart form (its button works without JavaScript); here a drop or a choice submits it
-// through htmx, and htmx's upload progress events fill its <progress>.
+// ---- vCard import preview (issue 5); the drop on the list is static/js/drop.js ------------------------------
 (function () {
   "use strict";
-
-  function zoneOf(node) {
-    return node && node.closest ? node.closest("[data-vcf-dropzone]") : null;
-  }
-
-  function send(form) {
-    if (form.requestSubmit) { form.requestSubmit(); } else { form.dispatchEvent(new Event("submit", { cancelable: true, bubbles: true })); }
-  }
-
-  ["dragenter", "dragover"].forEach(function (type) {
-    document.addEventListener(type, function (event) {
-      var zone = zoneOf(event.target);
-      if (!zone) { return; }
-      event.preventDefault();  // without it the browser opens the dropped file instead
-      if (event.dataTransfer) { event.dataTransfer.dropEffect = "copy"; }
-      zone.classList.add("is-dragover");
-    });
-  });
-  document.addEventListener("dragleave", function (event) {
-    var zone = zoneOf(event.target);
-    if (zone && !zone.contains(event.relatedTarget)) { zone.classList.remove("is-dragover"); }
-  });
-  document.addEventListener("drop", function (event) {
-    var zone = zoneOf(event.target);
-    if (!zone) { return; }
-    event.preventDefault();
-    zone.classList.remove("is-dragover");
-    var files = event.dataTransfer && event.dataTransfer.files;
-    var input = zone.querySelector("input[type=file]");
-    if (!files || !files.length || !input) { return; }
-    input.files = files;
-    send(zone);
-  });
-  document.addEventListener("change", function (event) {
-    var zone = zoneOf(event.target);
-    if (zone && event.target.type === "file" && event.target.files.length) { send(zone); }
-  });
-
-  document.addEventListener("htmx:xhr:progress", function (event) {
-    var zone = zoneOf(event.target);
-    var bar = zone && zone.querySelector(".vcf-progress");
-    if (!bar || !event.detail.lengthComputable) { return; }
-    bar.hidden = false;
-    bar.value = Math.round(event.detail.loaded / event.detail.total * 100);
-  });
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    var zone = zoneOf(event.target);
-    if (zone) { zone.classList.add("is-sending"); }
-  });
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var zone = zoneOf(event.target);
-    if (zone) { zone.classList.remove("is-sending"); }
-  });
 
   // The preview's "another account" boxes: a typed name replaces the list's choice, so say it by dimming it.
   document.addEventListener("input", function (event) {
@@ -367,4 +289,3 @@
     if (select) { select.classList.toggle("is-overridden", box.value.trim() !== ""); }
   });
 })();
-// ---- end of vCard drop zone -----------------------------------------------------------------------------------

@@ -161,8 +161,8 @@ def test_derived_columns_fold_names_and_read_numbers_in_the_contacts_country():
         "company_key": "societe generale", "last_name_key": "le gall", "first_name_key": "anais",
         "function_key": None, "email_key": "anais@exemple.fr", "phone_e164": "+33120359965", "mobile_e164": None,
         "fax_e164": "+442079460958",
-        "search_text": "le gall anais societe generale anais@exemple.fr 0120359965 00442079460958 33120359965 "
-                       "442079460958"}
+        "search_text": "le gall legall anais societe generale societegenerale anais@exemple.fr 0120359965 33120359965 "
+                       "00442079460958 442079460958 02079460958"}
 
 
 def test_the_service_never_commits(app, world):

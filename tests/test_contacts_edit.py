@@ -215,13 +215,80 @@ def test_twenty_simultaneous_saves_one_wins(app, desk, make):
         assert db.session.get(Contact, contact.id).version == contact.version + 1
 
 
-def test_duplicate_fills_the_add_form_without_email_or_history(client, desk, make):
-    source = make.contact(desk["aprool"], "Blou", "Hélène", function="Chef de projet", email="h@aprool.com",
-                          phone="01 20 35 99 65")
+def _duplicable(app, desk, make):
+    """A contact with something in every field, a link, a skill, a list, an extra phone and e-mail, and a photo."""
+    from datetime import date
+
+    from webapp.models import ContactExtra, ContactLink, ContactPhoto, MailingList, MailingListSubscription, Skill
+
+    source = make.contact(desk["aprool"], "Blou", "Hélène", gender="F", function="Chef de projet",
+                          email="h@aprool.com", phone="01 20 35 99 65", mobile="06 12 34 56 78", is_dpo=True,
+                          street="1 rue de la Paix", postal_code="75002", city="Paris", country="FR",
+                          notes="Préfère le téléphone", vcard_role="Achats", categories="VIP",
+                          birthday=date(1980, 5, 17), vcard_uid="urn:uuid:blou")
+    with app.app_context():
+        contact = db.session.get(Contact, source.id)
+        skill, letter = Skill(label="Rust", position=1), MailingList(provider="Mailjet", label="Lettre", position=0)
+        contact.skills = [skill]
+        contact.links = [ContactLink(kind="linkedin", url="https://www.linkedin.com/in/hblou", position=0)]
+        contact.extras = [ContactExtra(kind="tel", label="Standard", value="01 00 00 00 00", position=0),
+                          ContactExtra(kind="email", label="perso", value="hb@perso.fr", position=1)]
+        contact.subscriptions = [MailingListSubscription(mailing_list=letter, status="subscribed",
+                                                         since=date(2024, 1, 2))]
+        contact.photo = ContactPhoto(mime="image/jpeg", data=b"x", thumbnail=b"x", width=1, height=1)
+        db.session.commit()
+    return source
+
+
+def test_duplicate_fills_every_field_but_email_uid_and_photo_and_says_so(client, desk, make, app):
+    source = _duplicable(app, desk, make)
     response = client.get(f"/contacts/{source.id}/duplicate", headers=HX)
-    assert 'value="Chef de projet"' in response.text and 'value="01 20 35 99 65"' in response.text
-    assert "h@aprool.com" not in response.text and 'value="Blou"' not in response.text
-    assert 'hx-post="/contacts/new"' in response.text
+    for value in ("Blou", "Hélène", "Chef de projet", "01 20 35 99 65", "06 12 34 56 78", "1 rue de la Paix",
+                  "https://www.linkedin.com/in/hblou"):
+        assert f'value="{escape(value)}"' in response.text, value
+    assert "Préfère le téléphone" in response.text and 'name="is_dpo" type="checkbox" value="y"' in response.text
+    assert "h@aprool.com" not in response.text and 'hx-post="/contacts/new"' in response.text
+    notice = strip_tags(response.text)
+    assert "Copie de BLOU Hélène" in notice and "sauf l'e-mail, l'identifiant vCard (UID) et la photo" in notice
+    assert "Les listes de diffusion ne sont reprises que si vous saisissez un e-mail" in notice
+
+
+def test_a_duplicate_saved_takes_skills_lists_links_and_hidden_fields_but_not_email_uid_photo(
+        client, csrf, desk, make, app):
+    source = _duplicable(app, desk, make)
+    form = client.get(f"/contacts/{source.id}/duplicate", headers=HX).text
+    key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', form).group(1)
+    response = _post(client, csrf, "/contacts/new", _form(desk, first_name="Paul", email="paul@aprool.com",
+                                                          duplicate_of=str(source.id), idempotency_key=key))
+    assert response.status_code == 200, response.text
+    with app.app_context():
+        copy = db.session.scalars(db.select(Contact).where(Contact.first_name == "Paul")).one()
+        assert (copy.vcard_role, copy.categories, str(copy.birthday)) == ("Achats", "VIP", "1980-05-17")
+        assert copy.vcard_uid is None and copy.photo is None and copy.email == "paul@aprool.com"
+        assert [skill.label for skill in copy.skills] == ["Rust"]
+        assert [(item.mailing_list.label, item.status) for item in copy.subscriptions] == [("Lettre", "subscribed")]
+        assert [(item.kind, item.value) for item in copy.extras] == [("tel", "01 00 00 00 00")]
+        assert [link.url for link in copy.links] == ["https://www.linkedin.com/in/hblou"]
+
+
+def test_a_duplicate_without_email_is_saved_without_its_lists(client, csrf, desk, make, app):
+    source = _duplicable(app, desk, make)
+    response = _post(client, csrf, "/contacts/new", _form(desk, first_name="Paul", email="",
+                                                          duplicate_of=str(source.id)))
+    assert response.status_code == 200, response.text
+    with app.app_context():
+        copy = db.session.scalars(db.select(Contact).where(Contact.first_name == "Paul")).one()
+        assert copy.subscriptions == [] and [skill.label for skill in copy.skills] == ["Rust"]
+
+
+def test_a_duplicate_of_a_contact_out_of_scope_copies_nothing_hidden(client, csrf, desk, make, app):
+    hidden = make.contact(desk["hidden"], "Secret", "Sam", vcard_role="Espion")
+    assert client.get(f"/contacts/{hidden.id}/duplicate", headers=HX).status_code == 404
+    response = _post(client, csrf, "/contacts/new", _form(desk, duplicate_of=str(hidden.id)))
+    assert response.status_code == 200
+    with app.app_context():
+        copy = db.session.scalars(db.select(Contact).where(Contact.first_name == "Hélène")).one()
+        assert copy.vcard_role is None
 
 
 def test_delete_an_unused_contact_after_confirmation(client, csrf, desk, make, app):

@@ -160,7 +160,7 @@ def _header_links(html):
     """(label, sort href) of each sortable header, in screen order."""
     head = html.split("<thead>")[1].split("</thead>")[0]
     return [(re.sub(r"\s*<span.*", "", label).strip(), href)
-            for href, label in re.findall(r'<th scope="col" aria-sort="[a-z]+">\s*<a href="([^"]+)"[^>]*>(.*?)</a>',
+            for href, label in re.findall(r'<th scope="col" class="col-[a-z_]+" aria-sort="[a-z]+">\s*<a href="([^"]+)"[^>]*>(.*?)</a>',
                                           head, re.S)]
 
 
@@ -194,7 +194,8 @@ def test_only_editable_columns_open_an_editor(client, seller):
 
     html = client.get("/contacts", headers=RESULTS).text
     row = re.search(rf'<tr id="contact-{seller["blou"].id}".*?</tr>', html, re.S).group(0)
-    editable = re.findall(r'data-field="([a-z_]+)" data-edit-url', row)
+    editable = re.findall(r'<td data-field="([a-z_]+)"', row)
+    assert 'data-cell-url="/contacts/{id}/cells/{field}"' in html
     assert editable == [column.edit_field for column in COLUMNS if column.editable] == list(INLINE_FIELDS)
     for column in COLUMNS:
         if not column.editable:

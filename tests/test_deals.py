@@ -1,6 +1,7 @@
 """Opportunities, proposals made from them, deals made from proposals: the dialogs and pages, the amounts in
 euros, the counters in the list and on the record, the contact's affaires page; rights, scope, CSRF."""
 import json
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -8,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.form_fields import local_today
 from webapp.models import AuditEntry, Deal, Opportunity, Proposal
 from webapp.rights import CONTACTS_LIST, DEALS
 from webapp.services import deals as service
@@ -119,7 +121,7 @@ def test_proposal_from_an_opportunity_then_a_deal_from_the_proposal(client, app,
     [opportunity] = rows(app, Opportunity)
     affaires = client.get(f"/contacts/{world.blou.id}/deals")
     assert affaires.status_code == 200 and "<html" in affaires.text
-    assert "Refonte du SI" in affaires.text and "12\u202f500,50 €" in affaires.text
+    assert "Refonte du SI" in affaires.text and "12\u202f500,50\u00a0€" in affaires.text
     assert f'href="/opportunities/{opportunity.id}/proposals/new' in affaires.text
 
     form_page = client.get(f"/opportunities/{opportunity.id}/proposals/new", headers=DIALOG)
@@ -223,3 +225,36 @@ def test_hostile_titles_are_escaped(client, app, csrf, world, title):
     page = client.get(f"/contacts/{world.blou.id}/deals").text
     assert "<script>alert(1)</script>" not in page and 'href="javascript:' not in page
     assert json.loads(response.headers["HX-Trigger"])["toast-shown"]["message"].endswith("a été ajoutée.")
+
+
+def test_a_proposal_gives_one_deal_which_wins_its_opportunity(client, app, csrf, world):
+    opportunity_id, proposal_id = opportunity_and_proposal(app, world.aprool, world.blou)
+    form = client.get(f"/proposals/{proposal_id}/deals/new", headers=DIALOG)
+    with app.app_context():
+        today = local_today().isoformat()
+    assert re.search(rf'<input[^>]*name="signed_date"[^>]*value="{today}"', form.text)
+    data = {"csrf_token": csrf["token"], "title": "Mission SI", "amount": "12000", "owner_id": "",
+            "signed_date": "2025-05-01", "status": "won"}
+    assert client.post(f"/proposals/{proposal_id}/deals/new", data=data, headers=DIALOG).status_code == 200
+    assert rows(app, Opportunity)[0].stage == "won"
+    with app.app_context():
+        changes = {(e.record_type, e.field, e.new_value)
+                   for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action == "update"))}
+    assert ("opportunity", "stage", "won") in changes
+
+    page = client.get(f"/contacts/{world.blou.id}/deals")
+    assert f'id="make-deal-{proposal_id}"' not in page.text and "Affaire créée" in page.text
+    again = client.post(f"/proposals/{proposal_id}/deals/new", data={**data, "title": "Encore"}, headers=DIALOG)
+    assert again.status_code == 409 and "déjà son affaire « Mission SI »" in again.text.replace("&#34;", '"')
+    assert client.get(f"/proposals/{proposal_id}/deals/new").status_code == 409
+    assert [deal.title for deal in rows(app, Deal)] == ["Mission SI"]
+
+
+def test_the_service_refuses_a_second_deal(app, world):
+    _opportunity_id, proposal_id = opportunity_and_proposal(app, world.aprool, world.blou)
+    with app.app_context():
+        proposal = db.session.get(Proposal, proposal_id)
+        service.create_deal(proposal, {"title": "Une"}, None)
+        with pytest.raises(service.DealExistsError):
+            service.create_deal(proposal, {"title": "Deux"}, None)
+        db.session.rollback()

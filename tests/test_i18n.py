@@ -208,7 +208,8 @@ def test_contacts_page_and_results_in_english(client, desk, french_strings):
     assert "0 opportunities 0 proposals 1 deal" in text  # SMITH
     assert "1 opportunity 0 proposals 0 deals" in text  # JONES
     assert "Company" in text and "Account owner" in text and "Last name" in text
-    assert 'title="Update"' in results and 'title="View"' in results and 'title="More actions"' in results
+    assert 'aria-label="Update SMITH' in results and 'aria-label="View SMITH' in results
+    assert 'aria-label="More actions for SMITH' in results
     assert _french_left(text, french_strings, NAMES + desk["data"]) == []
 
 

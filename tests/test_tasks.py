@@ -46,7 +46,7 @@ def events(response) -> dict:
 
 def test_new_task_as_page_and_as_dialog(client, world):
     page = client.get(f"/contacts/{world.blou.id}/tasks/new")
-    assert page.status_code == 200 and "<html" in page.text and "<dialog" not in page.text
+    assert page.status_code == 200 and "<html" in page.text and "record-dialog" not in page.text
     text = strip_tags(page.text)
     for label in ("Nom de la tâche", "Date et heure", "Type", "Priorité", "Suivi par", "Statut",
                   "Description / compte-rendu", "Attachement(s)"):

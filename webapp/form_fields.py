@@ -1,11 +1,14 @@
-"""Pieces the blueprints' forms share: text cleaners, ids (fields, parameters, URL parts), choice lists, dates."""
+"""Pieces the blueprints' forms share: text cleaners, ids (fields, parameters, URL parts), choice lists, dates,
+the create forms' idempotency key."""
+import secrets
 import unicodedata
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import DateField, SelectChoice
+from wtforms import DateField, HiddenField, SelectChoice
 from werkzeug.routing import BaseConverter
 from werkzeug.routing import ValidationError as NotThisRoute
 from wtforms.validators import ValidationError
@@ -67,6 +70,11 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Paris")
 
 
+def local_today() -> date:
+    """Today where the users are (a date typed or defaulted on a form)."""
+    return datetime.now(local_zone()).date()
+
+
 def user_choices(current_id: int | None, empty: str | None = None) -> list[SelectChoice]:
     """Active users by name (plus the one already chosen, even inactive), optionally after an empty choice."""
     users = db.session.scalars(select(User).where((User.active.is_(True)) | (User.id == current_id))
@@ -90,3 +98,11 @@ class LocalDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(str(_l("Date invalide (exemple : 11/04/2019)."))) from error
+
+
+class CreateKey:
+    """Mixin of every form that creates a record: a random key per rendered form, so that a second submit of that
+    form (a double click the button's guard missed, a retry after a network error) answers with the first one's
+    record instead of creating another (see dialogs.repeat_of and dialogs.remember)."""
+
+    idempotency_key = HiddenField(default=lambda: secrets.token_urlsafe(24))

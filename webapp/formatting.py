@@ -1,9 +1,11 @@
-"""Jinja filters for what the screens show: phone numbers, dates, plurals."""
+"""Jinja filters for what the screens show, in the interface's language (Babel): numbers, amounts, dates, plurals,
+phone numbers."""
 from functools import lru_cache
 
 import phonenumbers
 from flask import Flask, g, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations, gettext, ngettext
+from flask_babel import (format_currency, format_date, format_datetime, format_decimal, format_time, get_locale,
+                         get_translations, gettext, ngettext)
 
 from .field_labels import field_label
 
@@ -74,30 +76,76 @@ def _template_ngettext(singular, plural, num, **variables):
     return _translations().ungettext(singular, plural, num) % variables
 
 
+def url_pattern(endpoint: str, **placeholders: str) -> str:
+    """A URL with `{name}` where each named value goes ("/contacts/{id}/cells/{field}"), for a table to say once
+    what its rows would otherwise repeat; `id` stands for the record's id."""
+    values = {("client_id" if endpoint.startswith("clients.") else "contact_id"): 987654321}
+    values.update({name: f"placeholder{index}x" for index, name in enumerate(placeholders)})
+    url = url_for(endpoint, **values).replace("987654321", "{id}")
+    for index, name in enumerate(placeholders):
+        url = url.replace(f"placeholder{index}x", "{" + name + "}")
+    return url
+
+
 def list_row_labels() -> dict:
-    """What every row of the list repeats, worked out once per page."""
+    """What every row of the list repeats, worked out once per page; `*_name` take the contact's name."""
     from flask_babel import gettext as _
     from flask_login import current_user
 
     return {"can_edit": current_user.can("contacts.edit"), "edit_hint": _("Cliquer ou Entrée pour modifier"),
             "archived": _("archivé"), "inactive": _("inactif"), "menu_loading": _("Ouvrir la fiche du contact"),
-            "view": _("Visualiser"), "update": _("Mettre à jour"), "more": _("Plus d'actions"),
-            "select": _("Sélectionner")}
+            "select": _("Sélectionner"),
+            "view_name": _("Visualiser %(name)s", name="%(name)s"),
+            "update_name": _("Mettre à jour %(name)s", name="%(name)s"),
+            "more_name": _("Plus d'actions pour %(name)s", name="%(name)s"),
+            "cell_url": url_pattern("contacts.edit_cell", field="field"),
+            "menu_url": url_pattern("contacts.row_menu"), "email": _("E-mail")}
 
 
-def _datetime(value) -> str:
-    """"10/08/2022 à 11:15" ("10/08/2022 at 11:15" in English)."""
-    return gettext("%(date)s à %(time)s", date=format_datetime(value, "dd/MM/yyyy"),
-                   time=format_datetime(value, "HH:mm"))
+def number(value) -> str:
+    """A count or a number with the language's grouping: "1 630" in French, "1,630" in English."""
+    return "" if value is None else format_decimal(value)
+
+
+def money(value, currency: str = "EUR") -> str:
+    """An amount: "48 000,00 €" in French, "€48,000.00" in English."""
+    return "" if value is None else format_currency(value, currency)
+
+
+def _numeric_date_pattern() -> str:
+    """The language's numeric date with a four-digit year: "dd/MM/y" in French, "M/d/y" in English."""
+    locale = get_locale()
+    skeleton = locale.datetime_skeletons.get("yMd") if locale else None
+    return skeleton.pattern if skeleton is not None else "dd/MM/y"
+
+
+def local_date(value) -> str:
+    """A date as the language writes it: "10/08/2022" in French, "8/10/2022" in English (in the users' zone)."""
+    return format_date(value, _numeric_date_pattern()) if value else ""
+
+
+def local_datetime(value) -> str:
+    """"10/08/2022 à 11:15" in French, "8/10/2022 at 11:15 AM" in English (in the users' zone)."""
+    if not value:
+        return ""
+    return gettext("%(date)s à %(time)s", date=format_datetime(value, _numeric_date_pattern()),
+                   time=format_time(value, "short"))
+
+
+def plural(singular: str, plural_form: str, num: int, **variables) -> str:
+    """ngettext with the count written with the language's grouping ("1 630 contacts"): the strings say `%(num)s`."""
+    text = _translations().ungettext(singular, plural_form, num)
+    return text % {"num": number(num), **variables}
 
 
 def init_filters(app: Flask) -> None:
     # Same behaviour as Flask-Babel's callables (new-style: autoescaped, %-formatted), without its per-call cost.
     app.jinja_env.install_gettext_callables(_template_gettext, _template_ngettext, newstyle=True)
     app.jinja_env.filters["national_phone"] = national_phone
-    app.jinja_env.filters["count"] = lambda number: format_decimal(number)  # "10 000" in French, "10,000" in English
-    app.jinja_env.filters["date_fr"] = lambda value: format_date(value, "dd/MM/yyyy") if value else ""
-    app.jinja_env.filters["datetime_fr"] = lambda value: _datetime(value) if value else ""
+    app.jinja_env.filters.update(number=number, money=money, date=local_date, datetime=local_datetime)
+    # The former names, kept for templates written before the filters above.
+    app.jinja_env.filters.update(count=number, date_fr=local_date, datetime_fr=local_datetime)
+    app.jinja_env.globals["plural"] = plural
     app.jinja_env.globals["deals_summary"] = deals_summary
     app.jinja_env.globals["record_url"] = record_url
     app.jinja_env.globals["field_label"] = field_label

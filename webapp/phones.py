@@ -1,5 +1,6 @@
 """Phone numbers: kept as typed, with an E.164 form for search and duplicate checks."""
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -35,3 +36,30 @@ def e164(raw: str | None, country: str | None) -> str | None:
     if region == "FR" and _FRENCH_NUMBER.fullmatch(raw):
         return "+33" + re.sub(r"\D", "", raw)[1:]
     return to_e164(raw, region)
+
+
+@lru_cache(maxsize=4096)
+def _national_digits(e164_number: str) -> str:
+    try:
+        number = phonenumbers.parse(e164_number, None)
+    except phonenumbers.NumberParseException:
+        return ""
+    return re.sub(r"\D", "", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
+
+
+def national_digits(e164_number: str) -> str:
+    """The digits a number is dialled with in its own country: "+33142685300" -> "0142685300"."""
+    if e164_number.startswith("+33") and len(e164_number) == 12:  # most numbers here: no parsing needed
+        return "0" + e164_number[3:]
+    return _national_digits(e164_number)
+
+
+def phone_search_digits(raw: str | None, e164_number: str | None) -> list[str]:
+    """The digit forms a search finds a number by: as typed, international (E.164) and national, each once.
+
+    "+33 1 42 68 53 00" -> ["33142685300", "0142685300"]: "01 42 68 53 00", "0142685300", "+33142685300" and
+    "+33 1 42 68 53 00" are all inside one of them once their separators are gone."""
+    forms = [re.sub(r"\D", "", raw or "")]
+    if e164_number:
+        forms += [e164_number[1:], national_digits(e164_number)]
+    return list(dict.fromkeys(form for form in forms if form))

@@ -18,7 +18,7 @@ from .listing import Column, Listing, last_page, read_page
 from .models import (Client, Contact, Deal, Entity, Opportunity, Origin, Proposal, RevenueRange, Sector, SizeBand,
                      Skill, Task, User, client_entities, contact_skills)
 from .scope import client_visible, contact_visible_filter
-from .text import digits, fold
+from .text import digits, search_fold
 
 PER_PAGE_CHOICES = (20, 50, 100, 200)
 DEFAULT_PER_PAGE = 50
@@ -375,12 +375,14 @@ class ResultPage:
 
 
 def search_terms(q: str) -> list[str]:
-    """The folded words of a search; a phone-like search is one term of digits."""
+    """The words of a search folded as the stored search text is (text.search_fold: no case, accent, apostrophe
+    nor hyphen); a phone-like search is one term of digits, international prefixes "00" and "(0)" dropped."""
     if not q:
         return []
     if PHONE_QUERY.match(q) and len(digits(q)) >= 2:
-        return [digits(q)]
-    return [term for term in fold(q).split(" ") if term][:MAX_TERMS]
+        number = digits(q.replace("(0)", ""))
+        return [number[2:] if number.startswith("00") and len(number) > 4 else number]
+    return [term for term in search_fold(q).split(" ") if term][:MAX_TERMS]
 
 
 def _like_escape(term: str) -> str:

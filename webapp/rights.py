@@ -31,6 +31,9 @@ RIGHTS = {
     ALL_ENTITIES: _l("Voir toutes les entités"),
 }
 
+# The role of a salesperson: a contact this user adds is theirs unless they choose otherwise.
+SALESPERSON_ROLE = "Commercial"
+
 _SALES = {CONTACTS_LIST, CONTACTS_EDIT, CONTACTS_IMPORT, CONTACTS_EXPORT, MAILING_LISTS, TASKS, DEALS, CLIENTS_EDIT}
 DEFAULT_ROLES = {
     "Commercial": _SALES,

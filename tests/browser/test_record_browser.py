@@ -102,3 +102,18 @@ def test_the_record_refreshes_after_a_dialog_and_the_skills_search_filters(page,
     page.locator("#record-sections .skill-tags").get_by_text("SAP").wait_for()
     assert page.locator("#record-sections .skill-tags li").all_inner_texts() == ["Python", "SAP"]
     assert axe_violations(page) == []
+
+
+def test_the_pencil_opens_the_edit_dialog_and_the_list_has_no_inline_svg(page, make, browser_login):
+    user, blou = _world(make)
+    browser_login(page, user)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    assert page.locator("#contacts-rows svg").count() == 0
+    icon = page.get_by_label("Visualiser BLOU Hélène")
+    assert "icons/eye.svg" in icon.evaluate("el => getComputedStyle(el).backgroundImage")
+    page.screenshot(path="/tmp/weight-list-1440.png")
+    page.get_by_label("Mettre à jour BLOU Hélène").click()
+    dialog = page.locator("dialog[open]")
+    dialog.wait_for()
+    expect(dialog.locator("input[name=last_name]")).to_have_value("BLOU")
+    assert page.url.endswith("/contacts")  # the dialog does not change the address

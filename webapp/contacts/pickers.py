@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, true
+from sqlalchemy import Integer, and_, cast, func, literal, null, select, true, union_all
 
 from ..extensions import db
 from ..models import Client, Entity, Origin, RevenueRange, Sector, SizeBand, Skill, User
@@ -22,31 +22,26 @@ class Option:
     checked: bool
 
 
-def _reference_options(model, selected: list[int], only: set[int] | None = None) -> list[Option]:
-    rows = db.session.execute(select(model.id, model.label, model.active).order_by(model.position, model.label))
-    return [Option(str(i), label, i in selected) for i, label, active in rows
-            if (active or i in selected) and (only is None or i in only)]
+REFERENCE_FILTERS = {"entity": Entity, "size": SizeBand, "revenue": RevenueRange, "sector": Sector, "origin": Origin}
 
 
-def filter_options(query: ContactQuery, user: User) -> dict[str, list[Option]]:
-    """Every filter's options for the full page."""
-    options = {
-        # A user limited to some entities is offered only those (the others would always give nothing).
-        "entity": _reference_options(Entity, query.entity, None if user.can(ALL_ENTITIES) else
-                                     {entity.id for entity in user.entities}),
-        "size": _reference_options(SizeBand, query.size),
-        "revenue": _reference_options(RevenueRange, query.revenue),
-        "sector": _reference_options(Sector, query.sector),
-        "origin": _reference_options(Origin, query.origin),
-    }
-    for kind in SEARCHABLE:
-        options[kind] = search(kind, "", query, user)
-    return options
+def _part(kind: str, rank: int, id_col, label_col, active, position, key, where, limit: int | None = None):
+    """One kind's options as rows of the one statement that reads them all: (kind, id, label, active) and what
+    orders them (the checked values first, then position, then name)."""
+    part = select(literal(kind).label("kind"), literal(rank).label("rank"), id_col.label("id"),
+                  label_col.label("label"), active.label("active"), position.label("position"),
+                  key.label("key")).where(where)
+    if limit is None:
+        return part
+    return select(*part.order_by(key).limit(limit).subquery().c)  # a LIMIT inside a UNION needs its own SELECT
 
 
-def search(kind: str, term: str, query: ContactQuery, user: User) -> list[Option]:
+def _reference_part(kind: str, model):
+    return _part(kind, 0, model.id, model.label, model.active, model.position, model.label, true())
+
+
+def _picker_parts(kind: str, term: str, selected: list[int], user: User) -> list:
     """The checked values of a searchable filter, then up to 30 others matching `term` (accents ignored)."""
-    selected = query.assigned if kind == "assigned" else getattr(query, kind)
     # `visible` bounds every option, checked ones included; `scope` also leaves inactive values out of matches.
     visible = true()
     if kind == "client":
@@ -57,16 +52,56 @@ def search(kind: str, term: str, query: ContactQuery, user: User) -> list[Option
     else:
         id_col, key_col, scope = User.id, User.name_key, User.active.is_(True)
         label_col = func.trim(func.upper(User.last_name) + " " + User.first_name)
-    options: list[Option] = []
-    if kind == "assigned":
-        options.append(Option("none", _("Non affecté"), query.unassigned))
+    no_position = cast(null(), Integer)
+    parts = []
     if selected:
-        rows = db.session.execute(select(id_col, label_col).where(id_col.in_(selected), visible).order_by(key_col))
-        options += [Option(str(i), label, True) for i, label in rows]
-    matches = select(id_col, label_col).where(scope).order_by(key_col).limit(PICKER_LIMIT)
-    if selected:
-        matches = matches.where(id_col.not_in(selected))
+        parts.append(_part(kind, 0, id_col, label_col, true(), no_position, key_col, and_(id_col.in_(selected), visible)))
+    matches = [scope, id_col.not_in(selected)] if selected else [scope]
     if key := search_key(term):
-        matches = matches.where(key_col.like(like_pattern(key), escape="\\"))
-    options += [Option(str(i), label, False) for i, label in db.session.execute(matches)]
+        matches.append(key_col.like(like_pattern(key), escape="\\"))
+    parts.append(_part(kind, 1, id_col, label_col, true(), no_position, key_col, and_(*matches), PICKER_LIMIT))
+    return parts
+
+
+def _read(parts: list) -> dict[str, list[tuple[int, str, bool]]]:
+    """Run the parts as one statement: each kind's (id, label, active) in order."""
+    statement = union_all(*parts).subquery()
+    rows = db.session.execute(select(statement.c.kind, statement.c.id, statement.c.label, statement.c.active)
+                              .order_by(statement.c.kind, statement.c.rank, statement.c.position, statement.c.key))
+    found: dict[str, list[tuple[int, str, bool]]] = {}
+    for kind, ident, label, active in rows:
+        found.setdefault(kind, []).append((ident, label, active))
+    return found
+
+
+def _selected(kind: str, query: ContactQuery) -> list[int]:
+    return query.assigned if kind == "assigned" else getattr(query, kind)
+
+
+def _picker_options(kind: str, query: ContactQuery, rows: list[tuple[int, str, bool]]) -> list[Option]:
+    selected = set(_selected(kind, query))
+    options = [Option("none", _("Non affecté"), query.unassigned)] if kind == "assigned" else []
+    return options + [Option(str(ident), label, ident in selected) for ident, label, _active in rows]
+
+
+def filter_options(query: ContactQuery, user: User) -> dict[str, list[Option]]:
+    """Every filter's options for the full page, read in one statement (issue 13: the page's SQL stays at 5)."""
+    parts = [_reference_part(kind, model) for kind, model in REFERENCE_FILTERS.items()]
+    for kind in SEARCHABLE:
+        parts += _picker_parts(kind, "", _selected(kind, query), user)
+    found = _read(parts)
+    # A user limited to some entities is offered only those (the others would always give nothing).
+    only = {"entity": None if user.can(ALL_ENTITIES) else {entity.id for entity in user.entities}}
+    options = {}
+    for kind in REFERENCE_FILTERS:
+        selected, allowed = set(getattr(query, kind)), only.get(kind)
+        options[kind] = [Option(str(i), label, i in selected) for i, label, active in found.get(kind, [])
+                         if (active or i in selected) and (allowed is None or i in allowed)]
+    for kind in SEARCHABLE:
+        options[kind] = _picker_options(kind, query, found.get(kind, []))
     return options
+
+
+def search(kind: str, term: str, query: ContactQuery, user: User) -> list[Option]:
+    """The checked values of a searchable filter, then up to 30 others matching `term` (accents ignored)."""
+    return _picker_options(kind, query, _read(_picker_parts(kind, term, _selected(kind, query), user)).get(kind, []))

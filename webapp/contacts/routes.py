@@ -8,6 +8,7 @@ from ..htmx import is_partial, render
 from ..queries import ContactQuery
 from ..return_urls import local_url, referrer_url
 from ..scope import get_contact_or_404
+from ..services import preferences
 from . import bp, pickers
 
 
@@ -28,7 +29,8 @@ def index():
         response = make_response(render("contacts/index.html", "results", **context))
         response.headers["HX-Push-Url"] = query.url(page=query.page)  # the short, canonical form of the state
         return response
-    return render("contacts/index.html", filters=pickers.filter_options(query, current_user), **context)
+    return render("contacts/index.html", filters=pickers.filter_options(query, current_user),
+                  filters_folded=preferences.of(current_user, "contacts.filters_folded", False), **context)
 
 
 @bp.get("/contacts/pickers/<kind>")
@@ -55,5 +57,5 @@ def show(contact_id):
     back_url = local_url(back, list_url, under=list_url) if back else referrer_url(list_url, under=list_url)
     block = "sections" if request.headers.get("HX-Target") == "record-sections" else None
     return render("contacts/show.html", block, contact=contact, back_url=back_url,
-                  **record_context(contact, request.args, "" if back_url == list_url else back_url))
+                  **record_context(contact, current_user, request.args, "" if back_url == list_url else back_url))
 

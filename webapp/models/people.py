@@ -6,6 +6,7 @@ from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..rights import SALESPERSON_ROLE
 from ..text import fold
 from .types import UTCDateTime, utcnow
 
@@ -66,6 +67,8 @@ class User(UserMixin, db.Model):
 
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="select")
     entities: Mapped[list[Entity]] = relationship(secondary=user_entities, lazy="select")
+    # Read with the user by sessions.session_user (services.preferences.of reads it), written by preferences.put.
+    preferences: Mapped[list["UserPreference"]] = relationship(lazy="select", viewonly=True)  # noqa: F821
 
     # The key of the server-side session this object was loaded for or logged in with (UserSession), never
     # stored on the user: Flask-Login keeps it in the signed cookie.
@@ -91,6 +94,11 @@ class User(UserMixin, db.Model):
     @property
     def right_codes(self) -> set[str]:
         return {code for role in self.roles for code in role.right_codes}
+
+    @property
+    def is_salesperson(self) -> bool:
+        """Holds the "Commercial" role (roles are named rows; the role's rights may have been edited)."""
+        return any(role.name == SALESPERSON_ROLE for role in self.roles)
 
     def can(self, right: str) -> bool:
         # Asked dozens of times per page (menus, rows); the user object lives for one request, so cache it.

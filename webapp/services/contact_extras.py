@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Contact, MailingList, MailingListSubscription, Skill
+from ..models import Contact, ContactExtra, MailingList, MailingListSubscription, Skill
 from .audit import record_changes
 
 
@@ -63,3 +63,14 @@ def set_subscriptions(contact: Contact, list_ids: list[int], offered_ids: list[i
         db.session.flush()
         record_changes("contact", contact.id, {"mailing_lists": (old, _describe(contact.subscriptions))}, via, user_id)
     return changed
+
+
+def copy_extras(source: Contact, copy: Contact, since: date, user_id: int | None, via: str = "form") -> None:
+    """What a duplicate takes from its source beyond the form's fields: the extra vCard values (but e-mails) and the
+    mailing lists it is subscribed to (only when the copy has an e-mail address, which a subscription needs)."""
+    copy.extras = [ContactExtra(kind=item.kind, label=item.label, value=item.value, position=item.position)
+                   for item in source.extras if item.kind != "email"]
+    subscribed = [item.mailing_list_id for item in source.subscriptions if item.status == "subscribed"]
+    if subscribed and (copy.email or "").strip():
+        set_subscriptions(copy, subscribed, subscribed, since, user_id, via)
+    db.session.flush()

@@ -32,6 +32,8 @@ PHONES = ("phone", "mobile", "fax")
 # the address's length itself).
 _TEXT_FIELDS = tuple(name for name in FIELDS if name in rules.MAX_LENGTHS and name != "email")
 KEEP = object()  # "leave the photo / links as they are"
+# "Dupliquer le contact" copies every field but these (and the photo): they identify one person.
+NOT_DUPLICATED = ("email", "vcard_uid")
 
 
 class StaleContactError(Exception):
@@ -219,6 +221,11 @@ def _merged(contact: Contact, values: dict, version: int, links, photo) -> tuple
     if conflicts:
         raise StaleContactError(contact.id, conflicts, frozenset(base))
     return merged, links
+
+
+def duplicated_values(source: Contact) -> dict:
+    """The values a copy of the contact starts from: every writable field but the e-mail and the vCard UID."""
+    return {name: getattr(source, name) for name in FIELDS if name not in NOT_DUPLICATED}
 
 
 def usage_of(contact_ids: list[int]) -> dict[int, Usage]:

@@ -1,4 +1,6 @@
 """Opportunities, proposals made from them and deals made from proposals; every write audited."""
+from sqlalchemy import select
+
 from ..extensions import db
 from ..models import Contact, Deal, Opportunity, Proposal
 from .audit import record_changes, record_created
@@ -7,6 +9,19 @@ STAGES = ("qualification", "needs", "proposal", "negotiation", "won", "lost")
 PROPOSAL_STATUSES = ("draft", "sent", "accepted", "refused")
 DEAL_STATUSES = ("won", "in_progress", "delivered", "cancelled")
 COMMON = ("title", "amount", "owner_id")
+
+
+class DealExistsError(Exception):
+    """The proposal already has its deal: a proposal is signed once."""
+
+    def __init__(self, deal: Deal):
+        super().__init__(deal.id)
+        self.deal = deal
+
+
+def deal_of(proposal_id: int) -> Deal | None:
+    """The deal made from a proposal, if any."""
+    return db.session.scalars(select(Deal).where(Deal.proposal_id == proposal_id).order_by(Deal.id).limit(1)).first()
 
 
 def _check(values: dict, allowed: tuple[str, ...]) -> None:
@@ -50,10 +65,15 @@ def create_proposal(opportunity: Opportunity, values: dict, user_id: int | None,
 
 
 def create_deal(proposal: Proposal, values: dict, user_id: int | None, via: str = "form") -> Deal:
-    """A deal made from a proposal (same account and contact); the proposal becomes accepted."""
+    """A deal made from a proposal (same account and contact): the proposal becomes accepted and its opportunity
+    won. DealExistsError when the proposal already has its deal."""
     _check(values, (*COMMON, "status", "signed_date"))
     if values.get("status", "won") not in DEAL_STATUSES:
         raise ValueError(f"unknown status {values['status']!r}")
+    # Lock the proposal (PostgreSQL) so that two submits at once cannot both find it without a deal.
+    db.session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())
+    if existing := deal_of(proposal.id):
+        raise DealExistsError(existing)
     deal = Deal(client_id=proposal.client_id, contact_id=proposal.contact_id, proposal_id=proposal.id, **values)
     db.session.add(deal)
     db.session.flush()
@@ -62,4 +82,8 @@ def create_deal(proposal: Proposal, values: dict, user_id: int | None, via: str 
     if proposal.status != "accepted":
         record_changes("proposal", proposal.id, {"status": (proposal.status, "accepted")}, via, user_id)
         proposal.status = "accepted"
+    opportunity = proposal.opportunity
+    if opportunity is not None and opportunity.stage != "won":
+        record_changes("opportunity", opportunity.id, {"stage": (opportunity.stage, "won")}, via, user_id)
+        opportunity.stage = "won"
     return deal
