@@ -124,13 +124,19 @@ class PageParser(HTMLParser):
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.links, self.forms, self.loose = [], [], []
+        self.links, self.forms, self.loose, self.fills = [], [], [], defaultdict(set)
         self._form = self._select = self._option = self._textarea = None
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v if v is not None else "") for k, v in attrs}
-        # href, src, hx-get, and the URLs the page's script reads from data- attributes (a cell's editor).
+        # href, src, hx-get, and the URLs the page's script reads from data- attributes (a cell's editor), some of
+        # them patterns it fills from a row ("/contacts/{id}/cells/{field}": the row's id, a cell's data-field).
         self.links.extend(v for v in a.values() if v.startswith("/") and not v.startswith("//"))
+        if match := re.fullmatch(r"[a-z-]+-(\d+)", a.get("id", "")):
+            self.fills["id"].add(match.group(1))
+        for name, value in a.items():
+            if name.startswith("data-") and value and not value.startswith("/"):
+                self.fills[name[5:]].add(value)
         if tag == "form":
             method = "post" if a.get("hx-post") or a.get("method", "get").lower() == "post" else "get"
             action = a.get("hx-post") or a.get("action") or a.get("hx-get") or ""
@@ -185,12 +191,24 @@ class PageParser(HTMLParser):
                               (o[0] if o[0] is not None else o[2].strip(), o[1]) for o in select.options]
 
 
+def _filled(pattern: str, fills: dict) -> list:
+    """A URL pattern's {placeholders} filled with the page's values for them (a few of each), or the URL as is."""
+    urls = [pattern]
+    for name in re.findall(r"\{(\w+)\}", pattern):
+        values = sorted(fills.get(name, ()))[:PATTERN_FILLS]
+        urls = [url.replace("{" + name + "}", value) for url in urls for value in values]
+    return urls
+
+
+PATTERN_FILLS = 12  # values tried per placeholder: every editable cell of a row, a few rows
+
+
 def parse_page(html: str, page_url: str) -> tuple[list, list[Form]]:
     """The page's links (absolute paths) and its forms, one Form per submit target (a button's formaction too)."""
     parser = PageParser()
     parser.feed(html)
     parser.close()
-    links = [urljoin(page_url, link) for link in parser.links]
+    links = [urljoin(page_url, link) for pattern in parser.links for link in _filled(pattern, parser.fills)]
     forms = []
     for raw in parser.forms:
         controls = raw["controls"] + [c for c in parser.loose if c.form_id and c.form_id == raw["attrs"].get("id")]
