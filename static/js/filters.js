@@ -14,9 +14,15 @@
     var value = form.querySelector("input[name=value]");
 
     function drawerOpen() { return layout.classList.contains("drawer-open"); }
+    // While the drawer is open, the page behind it is out of reach (inert): Tab stays in the filters.
+    function behind() {
+      return [document.querySelector(".app-header"), document.querySelector(".page-head"),
+              layout.querySelector(".list-main")].filter(Boolean);
+    }
     function setDrawer(open) {
       layout.classList.toggle("drawer-open", open);
       document.documentElement.classList.toggle("drawer-locked", open);
+      behind().forEach(function (element) { element.inert = open; });
       button.setAttribute("aria-expanded", open ? "true" : "false");
       if (open) {
         var first = panel.querySelector("input:not([type=hidden]), select, summary");

@@ -165,3 +165,55 @@ def test_on_a_wide_screen_the_filters_fold_away_and_stay_folded(page, make, brow
     # On a wide screen the card's call links and the drawer's buttons stay out of the way.
     expect(page.locator("#contacts-rows td.row-actions > p").first).to_be_hidden()
     expect(page.get_by_role("button", name="Voir les résultats")).to_be_hidden()
+
+
+def _thumb_sized(locator):
+    box = locator.bounding_box()
+    assert box["height"] >= 44, (locator, box)
+
+
+@pytest.mark.parametrize("size", PHONES, ids=["390x844", "360x740"])
+def test_the_record_and_the_add_dialog_on_a_phone(page, make, browser_login, axe_violations, size):
+    _at(page, size)
+    browser_login(page, _world(make, contacts=2))
+    page.locator("#contacts-rows").get_by_role("link", name="BLOU", exact=True).click()
+    page.wait_for_url(re.compile(r"/contacts/\d+$"))
+    _no_sideways_scroll(page)
+    expect(page.locator('.facts a[href="tel:+33625341257"]')).to_be_visible()
+    assert axe_violations(page) == []  # among them scrollable-region-focusable, once seen on the history
+
+    page.goto("/contacts")
+    page.get_by_role("link", name=re.compile("Ajouter")).click()
+    dialog = page.locator("dialog[open]")
+    expect(dialog).to_be_visible()
+    box = dialog.bounding_box()
+    assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, size[0], size[1])  # the whole screen
+    _no_sideways_scroll(page)
+    save = dialog.get_by_role("button", name="Enregistrer")
+    _inside_viewport(page, save)  # the buttons stay at the bottom of the screen, before and after errors
+    _thumb_sized(save)
+    save.click()
+    expect(dialog.locator(".field-error").first).to_be_visible()
+    _inside_viewport(page, dialog.get_by_role("button", name="Enregistrer"))
+    assert axe_violations(page) == []
+
+
+def test_the_import_preview_on_a_phone(page, make, browser_login, axe_violations):
+    from .test_vcf_import_browser import DROP, FIRST, SECOND
+
+    _at(page, PHONES[0])
+    entity = make.entity("Est")
+    user = make.user("COTILLON Marion", role="Administrateur", entities=[entity])
+    make.client_account("Boulangeries Paul", entities=[entity])
+    browser_login(page, user)
+    page.evaluate(DROP, ["#vcf-dropzone .vcf-target", [["premier.vcf", FIRST], ["second.vcf", SECOND]]])
+    page.wait_for_url(re.compile(r"/contacts/import/[\w-]+$"))
+    _no_sideways_scroll(page)
+    for select in page.locator(".import-cards select, .import-groups select").all():
+        select.scroll_into_view_if_needed()
+        _inside_viewport(page, select)
+        _thumb_sized(select)
+    importer = page.get_by_role("button", name="Importer", exact=True)
+    importer.scroll_into_view_if_needed()
+    _thumb_sized(importer)
+    assert axe_violations(page) == []
