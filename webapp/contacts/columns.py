@@ -3,7 +3,7 @@
 import json
 from dataclasses import dataclass
 
-from flask import has_request_context
+from flask import current_app, has_request_context
 from flask_login import current_user
 
 from ..listing import Column
@@ -48,5 +48,6 @@ def shown_columns():
     """Every template sees the user's columns as `contact_columns`, and the chooser's entries on demand."""
     if not has_request_context():
         return {}
-    return {"contact_columns": visible_columns(hidden_columns(current_user)),
+    declared = current_app.jinja_env.globals["contact_columns"]  # queries.COLUMNS
+    return {"contact_columns": visible_columns(declared, hidden_columns(current_user)),
             "column_choices": lambda: column_choices(current_user)}

@@ -24,7 +24,7 @@ def home():
 def index():
     """List the client contacts the user may see, filtered, sorted and paged as the URL says."""
     query = ContactQuery.from_args(request.args)
-    query.columns = visible_columns(hidden_columns(current_user))  # the headers of the columns the user shows
+    query.columns = visible_columns(query.columns, hidden_columns(current_user))  # the user's column headers
     result = query.page_of_rows(current_user)
     context = dict(query=query, result=result, chips=query.chips())
     if is_partial() and request.headers.get("HX-Target") == "results":
