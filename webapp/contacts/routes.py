@@ -8,7 +8,9 @@ from ..htmx import is_partial, render
 from ..queries import ContactQuery
 from ..return_urls import local_url, referrer_url
 from ..scope import get_contact_or_404
+from ..services import saved_views
 from . import bp, pickers
+from .view_routes import switcher_context, view_url
 
 
 @bp.get("/")
@@ -21,6 +23,8 @@ def home():
 @requires(rights.CONTACTS_LIST)
 def index():
     """List the client contacts the user may see, filtered, sorted and paged as the URL says."""
+    if not request.args and not is_partial() and (state := saved_views.default_state(current_user)) is not None:
+        return redirect(view_url(state))  # the bare list opens the user's default view
     query = ContactQuery.from_args(request.args)
     result = query.page_of_rows(current_user)
     context = dict(query=query, result=result, chips=query.chips())
@@ -28,7 +32,8 @@ def index():
         response = make_response(render("contacts/index.html", "results", **context))
         response.headers["HX-Push-Url"] = query.url(page=query.page)  # the short, canonical form of the state
         return response
-    return render("contacts/index.html", filters=pickers.filter_options(query, current_user), **context)
+    return render("contacts/index.html", filters=pickers.filter_options(query, current_user),
+                  **switcher_context(query), **context)
 
 
 @bp.get("/contacts/pickers/<kind>")
