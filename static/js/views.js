@@ -1,6 +1,7 @@
 // The view switcher (partials/contacts/_view_switcher.html): when the filters or the sort change (the results are
 // swapped and the URL pushed) or Back/Forward restore a list, its button names the view the URL now shows, or
-// says the view is not saved, and the menu marks that entry as current.
+// says the view is not saved, and the menu marks that entry as current. The saved views come with the menu
+// (loaded when it opens, or when the URL is not a built-in view).
 (function () {
   "use strict";
 
@@ -24,6 +25,10 @@
       if (current) { link.setAttribute("aria-current", "true"); found = found || link; }
       else { link.removeAttribute("aria-current"); }
     });
+    var menu = document.getElementById("view-menu");
+    if (!found && menu && !menu.hasAttribute("data-loaded") && window.htmx) {
+      window.htmx.trigger(menu, "view-needed");  // perhaps a saved view: its name comes with the menu
+    }
     name.textContent = found ? found.querySelector(".view-name").textContent : name.getAttribute("data-unsaved");
     var save = switcher.querySelector("[data-view-save]");
     if (save) {
@@ -36,6 +41,7 @@
 
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
+    if (target && target.id === "view-menu") { target.setAttribute("data-loaded", ""); }
     if (target && (target.id === "results" || target.id === "view-menu")) { mark(); }
   });
   document.addEventListener("htmx:historyRestore", mark);

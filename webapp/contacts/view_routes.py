@@ -32,8 +32,8 @@ def view_url(state: str) -> str:
 
 
 def switcher_context(query: ContactQuery) -> dict:
-    """What the list page's view switcher shows: the views (without counts: they load when it opens)."""
-    return dict(view_entries=saved_views.views_for(current_user), view_state=saved_views.state_of(query),
+    """What the list page's view switcher shows before it loads its menu: the built-in views (no statement)."""
+    return dict(view_entries=saved_views.built_in(current_user), view_state=saved_views.state_of(query),
                 view_url=view_url)
 
 
