@@ -16,8 +16,8 @@ PYBABEL = str(Path(sys.executable).with_name("pybabel"))
 
 def main() -> None:
     pot = TRANSLATIONS / "messages.pot"
-    subprocess.run([PYBABEL, "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location",
-                    "--sort-output", "-o", str(pot), "."], cwd=ROOT, check=True)
+    subprocess.run([PYBABEL, "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "plural:1,2",
+                    "--no-location", "--sort-output", "-o", str(pot), "."], cwd=ROOT, check=True)
     subprocess.run([PYBABEL, "update", "-i", str(pot), "-d", str(TRANSLATIONS), "--no-fuzzy-matching",
                     "--ignore-obsolete"], cwd=ROOT, check=True)
     fr_path = TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.po"

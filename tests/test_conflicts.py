@@ -28,7 +28,7 @@ def desk(make, login_as, app):
     east = make.entity("Est")
     user = login_as(make.user("COTILLON Marion", role="Commercial senior", entities=[east]))
     aprool = make.client_account("APROOL", entities=[east])
-    return {"user": user, "aprool": aprool}
+    return {"user": user, "aprool": aprool, "east": east}
 
 
 def _form(desk, **overrides):
@@ -109,6 +109,36 @@ def test_two_forms_changing_the_same_field_show_both_values_and_the_user_chooses
     assert chosen.status_code == 200
     contact = _contact(app, contact_id)
     assert (contact.function, contact.city) == ("DSI", "Lyon")
+
+
+def test_a_conflict_names_accounts_people_and_labels_never_ids(client, csrf, app, desk, make, opened):
+    contact_id, version, form = opened
+    beta = make.client_account("BÊTA", entities=[desk["east"]])
+    gamma = make.client_account("GAMMA", entities=[desk["east"]])
+    vidal, roux = make.user("VIDAL Paul", entities=[desk["east"]]), make.user("ROUX Anne", entities=[desk["east"]])
+    assert _post(client, csrf, f"/contacts/{contact_id}/edit",  # A
+                 {**form, "client_id": str(beta.id), "owner_id": str(vidal.id), "gender": "M",
+                  "country": "BE"}).status_code == 200
+    refused = _post(client, csrf, f"/contacts/{contact_id}/edit",  # B, from the version before A's save
+                    {**form, "client_id": str(gamma.id), "owner_id": str(roux.id), "gender": "", "country": "DE"})
+    assert refused.status_code == 409
+    text = strip_tags(refused.text)
+    for line in ("Société : « APROOL » → « BÊTA »", "Affecté à : « » → « VIDAL Paul »", "Genre : « Femme » → « Homme »",
+                 "Pays : « France » → « Belgique »", "Modifié entre-temps : « BÊTA »",
+                 "Modifié entre-temps : « VIDAL Paul »", "Modifié entre-temps : « Homme »",
+                 "Modifié entre-temps : « Belgique »"):
+        assert line in text, line
+    for code in (beta.id, vidal.id):
+        assert f"« {code} »" not in text
+    assert "« M »" not in text and "« BE »" not in text
+
+
+def test_an_inline_conflict_on_the_owner_names_the_salesperson(client, csrf, app, desk, make, opened):
+    contact_id, version, form = opened
+    vidal = make.user("VIDAL Paul", entities=[desk["east"]])
+    assert _post(client, csrf, f"/contacts/{contact_id}/edit", {**form, "owner_id": str(vidal.id)}).status_code == 200
+    refused = _cell(client, csrf, contact_id, "owner_id", str(desk["user"].id), version)
+    assert refused.status_code == 409 and "Valeur actuelle : « VIDAL Paul »" in strip_tags(refused.text)
 
 
 @pytest.mark.parametrize("version", HOSTILE_VERSIONS)

@@ -121,7 +121,7 @@ def test_proposal_from_an_opportunity_then_a_deal_from_the_proposal(client, app,
     [opportunity] = rows(app, Opportunity)
     affaires = client.get(f"/contacts/{world.blou.id}/deals")
     assert affaires.status_code == 200 and "<html" in affaires.text
-    assert "Refonte du SI" in affaires.text and "12\u202f500,50 €" in affaires.text
+    assert "Refonte du SI" in affaires.text and "12\u202f500,50\u00a0€" in affaires.text
     assert f'href="/opportunities/{opportunity.id}/proposals/new' in affaires.text
 
     form_page = client.get(f"/opportunities/{opportunity.id}/proposals/new", headers=DIALOG)

@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -17,9 +18,10 @@ from pathlib import Path
 
 import pytest
 import redis
+import sqlalchemy
 from alembic import command
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import exc, func, select
+from sqlalchemy import exc, func, select, text
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
@@ -177,6 +179,64 @@ def test_healthz_answers_during_the_lock(client, exclusive_lock):
     assert response.status_code == 200 and seconds < 1.5
 
 
+# ------------------------------------------------------------------------------ PostgreSQL: a row lock held
+
+pg_only = pytest.mark.skipif(not IS_PG, reason="PostgreSQL's row locks (SQLite: see the exclusive lock above)")
+
+
+@pytest.fixture
+def row_lock(app, desk):
+    """Another PostgreSQL connection holds the contact's row with SELECT ... FOR UPDATE, as a stuck transaction
+    elsewhere would; it lets go after 20 s at the latest (so that a request waiting without limit ends too)."""
+    engine = sqlalchemy.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    holder = engine.connect()
+    holder.execute(text("SELECT id FROM contact WHERE id = :id FOR UPDATE"), {"id": desk["contact"].id})
+    release = threading.Timer(20, holder.rollback)
+    release.start()
+    yield holder
+    release.cancel()
+    holder.rollback()
+    holder.close()
+    engine.dispose()
+
+
+@pg_only
+def test_a_save_waiting_for_a_row_lock_answers_503_and_writes_nothing(app, client, csrf, desk, row_lock):
+    contact = desk["contact"]
+    cell = client.post(f"/contacts/{contact.id}/cells/function",
+                       data={"value": "Directrice", "version": str(contact.version)},
+                       headers={**HX, "X-CSRFToken": csrf["token"]})
+    _assert_unavailable(cell, htmx=True)
+    form = client.post(f"/contacts/{contact.id}/edit", data={
+        "client_id": contact.client_id, "last_name": "Blou", "first_name": "Hélène", "function": "Directrice",
+        "country": "FR", "version": str(contact.version), "csrf_token": csrf["token"]})
+    _assert_unavailable(form)
+    with app.app_context():  # read while the lock is still held: nothing half-written
+        assert db.session.get(Contact, contact.id).function in (None, "")
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+    row_lock.rollback()  # the other transaction ends: the same save goes through
+    again = client.post(f"/contacts/{contact.id}/cells/function",
+                        data={"value": "Directrice", "version": str(contact.version)},
+                        headers={**HX, "X-CSRFToken": csrf["token"]})
+    assert again.status_code == 200
+    with app.app_context():
+        assert db.session.get(Contact, contact.id).function == "Directrice"
+
+
+@pg_only
+def test_only_requests_have_a_lock_timeout(app):
+    """Requests wait PG_LOCK_TIMEOUT_MS at most; migrations and CLI commands (no request) are not limited."""
+    with app.app_context():
+        assert db.session.scalar(text("SHOW lock_timeout")) == "0"
+        db.session.remove()
+    with app.test_request_context("/"):
+        assert db.session.scalar(text("SHOW lock_timeout")) == f"{app.config['PG_LOCK_TIMEOUT_MS'] // 1000}s"
+        db.session.remove()
+    with app.app_context():
+        assert db.session.scalar(text("SHOW lock_timeout")) == "0"
+        db.session.remove()
+
+
 # ------------------------------------------------------------------------------ rate limits, two app servers
 
 @pytest.fixture
@@ -255,6 +315,24 @@ def test_imports_beyond_the_limit_answer_429_across_app_servers(app, two_servers
         assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 3  # nothing kept beyond
     # The counters are Redis keys, not one process's memory.
     assert list(redis_client.scan_iter(match=f"*{app.config['RATELIMIT_KEY_PREFIX']}*user:{desk['user'].id}*"))
+
+
+def test_import_confirmations_beyond_the_limit_answer_429(app, two_servers, desk, redis_client):
+    first, second = (_client_of(server, app, desk["user"]) for server in two_servers)
+    preview = _upload(first).headers["Location"]
+    choose_all = {"csrf_token": first.token, "action": "choose-all", "all-new": "create"}
+    # The preview's confirmations count apart from the uploads, across app servers; cancelling is never refused.
+    assert [client.post(preview, data=choose_all).status_code for client in (first, second, first)] == [200] * 3
+    refused = second.post(preview, data={"csrf_token": first.token})  # "Importer", the 4th in the minute
+    assert refused.status_code == 429 and "Trop d'imports" in html.unescape(refused.text)
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    toast = first.post(preview, data={"csrf_token": first.token}, headers=HX)
+    assert toast.status_code == 429 and toast.headers["HX-Retarget"] == "#toasts"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Contact)) == 1  # the desk's own: nothing imported
+    assert first.post(preview, data={"csrf_token": first.token, "action": "cancel"}).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 0
 
 
 def test_limits_count_per_user(app, two_servers, desk, make, redis_client):

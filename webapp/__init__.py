@@ -1,9 +1,10 @@
 """The application factory."""
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 from jinja2 import FileSystemLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 from .config import INSTANCE, ROOT, Config
 from .countries import country_name
@@ -24,6 +25,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    from .compression import init_compression
+
+    init_compression(app)  # its hook is registered first, so it runs last: on the final body and headers
     db.init_app(app)
     init_unit_of_work(app)  # the one place a request's writes are committed (or rolled back)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
@@ -104,3 +108,19 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
         # Folds like webapp.text.fold, for the accounts search (SQLite's lower() knows only ASCII).
         dbapi_connection.create_function("crm_fold", 1, fold, deterministic=True)
+
+
+@event.listens_for(Pool, "checkout")
+def _postgres_lock_timeout(dbapi_connection, connection_record, connection_proxy):
+    """PostgreSQL: within a request, a statement waits at most PG_LOCK_TIMEOUT_MS for a lock another transaction
+    holds (a row being saved, a `SELECT ... FOR UPDATE`), then fails and the error handler answers 503 with the
+    transaction rolled back; so a held lock cannot freeze the workers. Outside a request (migrations, CLI
+    commands) there is no limit. Set once per connection and per change, not at every checkout."""
+    if not type(dbapi_connection).__module__.startswith("psycopg"):
+        return
+    wanted = int(current_app.config["PG_LOCK_TIMEOUT_MS"]) if has_request_context() else 0
+    if connection_record.info.get("lock_timeout") != wanted:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {wanted}")
+        dbapi_connection.commit()  # outside any transaction, so that a rollback keeps the setting
+        connection_record.info["lock_timeout"] = wanted

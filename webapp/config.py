@@ -51,6 +51,9 @@ class Config:
     LOGIN_LOCK_SECONDS = _int("LOGIN_LOCK_SECONDS", 300)
     # How long an interactive request waits for another connection's SQLite write lock before answering 503.
     SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 3000)
+    # How long a request waits for a row or table lock another PostgreSQL transaction holds before answering 503
+    # (migrations and CLI commands, outside any request, wait as long as they must).
+    PG_LOCK_TIMEOUT_MS = _int("PG_LOCK_TIMEOUT_MS", 3000)
     # Imports and exports per user (Flask-Limiter's notation); the counters live in RATELIMIT_STORAGE_URI, which
     # must be Redis as soon as there is more than one app server (memory:// counts per process).
     IMPORT_RATE_LIMIT = os.environ.get("IMPORT_RATE_LIMIT", "10/minute;60/hour")

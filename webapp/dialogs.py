@@ -1,8 +1,11 @@
 """Forms of the record's actions (tasks, opportunities, skills, mailing lists, accounts): a <dialog> when htmx
 opens them into #dialog-slot, the form alone when htmx re-renders it, a page of its own otherwise."""
-from flask import flash, make_response, redirect, render_template, request
+from flask import abort, flash, make_response, redirect, render_template, request
+from flask_login import current_user
 
+from .extensions import db
 from .htmx import is_partial, toast, trigger
+from .services import idempotency
 
 # A save in a dialog answers an empty body into the dialog slot, which closes the dialog (static/app.js).
 CLOSE_DIALOG = {"HX-Retarget": "#dialog-slot", "HX-Reswap": "innerHTML"}
@@ -31,3 +34,24 @@ def saved(message: str, next_url: str, event: str | None = "contacts-changed", b
     if event:
         trigger(response, event, detail)
     return response
+
+
+def repeat_of(form, model):
+    """On a submit of a create form (form_fields.CreateKey): the record an earlier submit of the same rendered form
+    created, for this one to answer with; else None, the form's key now reserved for this request (a simultaneous
+    submit with it waits for this one's transaction). A record deleted since answers 409: nothing to create again."""
+    if request.method != "POST":
+        return None
+    first = idempotency.claim(form.idempotency_key.data, current_user.id)
+    if first is None or first.record_id is None:
+        return None
+    record = db.session.get(model, first.record_id) if first.record_type == model.__tablename__ else None
+    if record is None:
+        abort(409)
+    return record
+
+
+def remember(form, record):
+    """Note the record this submit created, for a repeat of the form to answer with; returns the record."""
+    idempotency.record(form.idempotency_key.data, current_user.id, record.__tablename__, record.id)
+    return record

@@ -1,4 +1,6 @@
-"""Pieces the blueprints' forms share: text cleaners, ids (fields, parameters, URL parts), choice lists, dates."""
+"""Pieces the blueprints' forms share: text cleaners, ids (fields, parameters, URL parts), choice lists, dates,
+the create forms' idempotency key."""
+import secrets
 import unicodedata
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -6,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import DateField, SelectChoice
+from wtforms import DateField, HiddenField, SelectChoice
 from werkzeug.routing import BaseConverter
 from werkzeug.routing import ValidationError as NotThisRoute
 from wtforms.validators import ValidationError
@@ -96,3 +98,11 @@ class LocalDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(str(_l("Date invalide (exemple : 11/04/2019)."))) from error
+
+
+class CreateKey:
+    """Mixin of every form that creates a record: a random key per rendered form, so that a second submit of that
+    form (a double click the button's guard missed, a retry after a network error) answers with the first one's
+    record instead of creating another (see dialogs.repeat_of and dialogs.remember)."""
+
+    idempotency_key = HiddenField(default=lambda: secrets.token_urlsafe(24))

@@ -1,9 +1,11 @@
-"""Jinja filters for what the screens show: phone numbers, dates, plurals."""
+"""Jinja filters for what the screens show, in the interface's language (Babel): numbers, amounts, dates, plurals,
+phone numbers."""
 from functools import lru_cache
 
 import phonenumbers
 from flask import Flask, g, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations, gettext, ngettext
+from flask_babel import (format_currency, format_date, format_datetime, format_decimal, format_time, get_locale,
+                         get_translations, gettext, ngettext)
 
 from .field_labels import field_label
 
@@ -100,19 +102,50 @@ def list_row_labels() -> dict:
             "menu_url": url_pattern("contacts.row_menu")}
 
 
-def _datetime(value) -> str:
-    """"10/08/2022 à 11:15" ("10/08/2022 at 11:15" in English)."""
-    return gettext("%(date)s à %(time)s", date=format_datetime(value, "dd/MM/yyyy"),
-                   time=format_datetime(value, "HH:mm"))
+def number(value) -> str:
+    """A count or a number with the language's grouping: "1 630" in French, "1,630" in English."""
+    return "" if value is None else format_decimal(value)
+
+
+def money(value, currency: str = "EUR") -> str:
+    """An amount: "48 000,00 €" in French, "€48,000.00" in English."""
+    return "" if value is None else format_currency(value, currency)
+
+
+def _numeric_date_pattern() -> str:
+    """The language's numeric date with a four-digit year: "dd/MM/y" in French, "M/d/y" in English."""
+    locale = get_locale()
+    skeleton = locale.datetime_skeletons.get("yMd") if locale else None
+    return skeleton.pattern if skeleton is not None else "dd/MM/y"
+
+
+def local_date(value) -> str:
+    """A date as the language writes it: "10/08/2022" in French, "8/10/2022" in English (in the users' zone)."""
+    return format_date(value, _numeric_date_pattern()) if value else ""
+
+
+def local_datetime(value) -> str:
+    """"10/08/2022 à 11:15" in French, "8/10/2022 at 11:15 AM" in English (in the users' zone)."""
+    if not value:
+        return ""
+    return gettext("%(date)s à %(time)s", date=format_datetime(value, _numeric_date_pattern()),
+                   time=format_time(value, "short"))
+
+
+def plural(singular: str, plural_form: str, num: int, **variables) -> str:
+    """ngettext with the count written with the language's grouping ("1 630 contacts"): the strings say `%(num)s`."""
+    text = _translations().ungettext(singular, plural_form, num)
+    return text % {"num": number(num), **variables}
 
 
 def init_filters(app: Flask) -> None:
     # Same behaviour as Flask-Babel's callables (new-style: autoescaped, %-formatted), without its per-call cost.
     app.jinja_env.install_gettext_callables(_template_gettext, _template_ngettext, newstyle=True)
     app.jinja_env.filters["national_phone"] = national_phone
-    app.jinja_env.filters["count"] = lambda number: format_decimal(number)  # "10 000" in French, "10,000" in English
-    app.jinja_env.filters["date_fr"] = lambda value: format_date(value, "dd/MM/yyyy") if value else ""
-    app.jinja_env.filters["datetime_fr"] = lambda value: _datetime(value) if value else ""
+    app.jinja_env.filters.update(number=number, money=money, date=local_date, datetime=local_datetime)
+    # The former names, kept for templates written before the filters above.
+    app.jinja_env.filters.update(count=number, date_fr=local_date, datetime_fr=local_datetime)
+    app.jinja_env.globals["plural"] = plural
     app.jinja_env.globals["deals_summary"] = deals_summary
     app.jinja_env.globals["record_url"] = record_url
     app.jinja_env.globals["field_label"] = field_label

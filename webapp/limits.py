@@ -1,9 +1,10 @@
 """Rate limits per user on imports and exports, counted in Redis so that they hold across app servers.
 
-The numbers are settings (IMPORT_RATE_LIMIT, EXPORT_RATE_LIMIT, CONTACT_EXPORT_RATE_LIMIT) read at each request;
+The numbers are settings (IMPORT_RATE_LIMIT, EXPORT_RATE_LIMIT, CONTACT_EXPORT_RATE_LIMIT) read at each request
+(IMPORT_RATE_LIMIT counts the uploads and, apart, the preview's confirmations);
 the decorators go under the route's right check, so that only a logged-in user holding the right is counted.
 """
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_login import current_user
@@ -32,6 +33,11 @@ def _message(text):
 
 imports = limiter.shared_limit(_setting("IMPORT_RATE_LIMIT"), scope="imports",
                                error_message=_message(IMPORTS_MESSAGE))
+# The preview's "Importer" (and "Un même choix pour plusieurs fiches", which builds the preview again) writes or
+# reads a whole upload: counted like the uploads, in a counter of its own; cancelling is never refused.
+import_confirms = limiter.shared_limit(_setting("IMPORT_RATE_LIMIT"), scope="import-confirms",
+                                       error_message=_message(IMPORTS_MESSAGE),
+                                       exempt_when=lambda: request.form.get("action") == "cancel")
 exports = limiter.shared_limit(_setting("EXPORT_RATE_LIMIT"), scope="exports",
                                error_message=_message(EXPORTS_MESSAGE))
 contact_exports = limiter.shared_limit(_setting("CONTACT_EXPORT_RATE_LIMIT"), scope="contact-exports",

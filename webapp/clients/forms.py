@@ -10,7 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..countries import country_choices
 from ..extensions import db
-from ..form_fields import id_value, optional_id, plain_text, reference_choices, strip, user_choices
+from ..form_fields import CreateKey, id_value, optional_id, plain_text, reference_choices, strip, user_choices
 from ..models import Client, Entity, Origin, RevenueRange, Sector, SizeBand, User
 from ..rights import ALL_ENTITIES
 from ..services.clients import siren_valid
@@ -33,7 +33,7 @@ def _siren(form, field) -> None:
                                  "(exemple : 552 100 554)."))
 
 
-class ClientForm(FlaskForm):
+class ClientForm(CreateKey, FlaskForm):
     """An account: name, SIREN, address, who follows it, its entities and its classification."""
 
     name = StringField(_l("Société"), filters=[strip], validators=[

@@ -6,7 +6,9 @@ from werkzeug.datastructures import MultiDict
 
 from .. import rights
 from ..access import requires
+from ..dialogs import remember, repeat_of
 from ..htmx import render
+from ..models import Client
 from ..queries import ContactQuery
 from ..scope import client_visible, get_client_or_404
 from ..services import clients as service
@@ -40,8 +42,9 @@ def show(client_id):
 def new():
     """Create an account in the user's entities."""
     form = ClientForm(user=current_user)
-    if form.validate_on_submit() and _no_duplicate(form):
-        client = service.create_client(form.values(), form.entity_values(), current_user.id)
+    if (client := repeat_of(form, Client)) is None and form.validate_on_submit() and _no_duplicate(form):
+        client = remember(form, service.create_client(form.values(), form.entity_values(), current_user.id))
+    if client is not None:  # created now, or by an earlier submit of this form (a double click, a retry)
         flash(_("Le compte « %(name)s » a été créé.", name=client.name), "success")
         return redirect(url_for(".show", client_id=client.id))
     return _form_page(form, _("Nouveau compte client"), url_for(".new"), url_for(".index"))

@@ -1,20 +1,16 @@
 """Add, edit, duplicate and delete contacts: a dialog over the list, or a full page without JavaScript."""
-import secrets
-
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import rights
 from ..access import requires
-from ..dialogs import saved
+from ..dialogs import remember, repeat_of, saved
 from ..htmx import is_partial, toast, trigger
 from ..scope import get_contact_or_404
 from ..errors import render_error
-from ..extensions import db
 from ..form_fields import parse_id
 from ..models import Contact
-from ..services import idempotency
 from ..services.contacts import ContactInUseError, delete_contact, duplicated_values, usage_of, write_contact
 from . import bp
 from .choices import client_choices, fill_choices
@@ -27,13 +23,12 @@ def new():
     """Add a contact (Ajouter); `?client=` preselects the account."""
     form = ContactForm()
     if request.method == "GET":
-        form.idempotency_key.data = secrets.token_urlsafe(24)
         if client_id := parse_id(request.args.get("client")):
             form.client_id.data = client_id
         if current_user.is_salesperson:  # a salesperson's new contact is theirs, as an import's contacts are
             form.owner_id.data = current_user.id
-    elif (first := idempotency.claim(form.idempotency_key.data, current_user.id)) and first.record_id:
-        return _created_already(first.record_id)
+    if (earlier := repeat_of(form, Contact)) is not None:  # a double submit: the first one's answer
+        return _saved(Outcome(contact=earlier), created=True)
     return _form_response(form, None, _("Ajout d'un contact"), url_for("contacts.new"))
 
 
@@ -60,8 +55,8 @@ def duplicate(contact_id):
     """The add form filled with every value of a contact but its e-mail, UID and photo (skills, lists and links
     included), for a colleague at the same client; the dialog says what was not copied."""
     source = get_contact_or_404(current_user, contact_id)
-    form = ContactForm(formdata=None, data=duplicated_values(source), idempotency_key=secrets.token_urlsafe(24),
-                       duplicate_of=source.id, links=[{"kind": link.kind, "url": link.url} for link in source.links])
+    form = ContactForm(formdata=None, data=duplicated_values(source), duplicate_of=source.id,
+                       links=[{"kind": link.kind, "url": link.url} for link in source.links])
     return _form_response(form, None, _("Dupliquer le contact %(name)s", name=source.display_name),
                           url_for("contacts.new"))
 
@@ -75,7 +70,7 @@ def _form_response(form: ContactForm, contact, title: str, action: str):
         outcome = save_contact(form, current_user, contact, request.files.get("photo")) if valid else None
         if outcome and outcome.saved:
             if contact is None:
-                idempotency.record(form.idempotency_key.data, current_user.id, "contact", outcome.contact.id)
+                remember(form, outcome.contact)
             return _saved(outcome, created=contact is None)
         status = 409 if outcome and outcome.conflict is not None else 422
         if outcome and outcome.conflict is not None:
@@ -99,14 +94,6 @@ def _saved(outcome, created: bool):
         message += " " + " ".join(outcome.warnings)
     return saved(message, url_for("contacts.show", contact_id=outcome.contact.id), detail={"id": outcome.contact.id},
                  level="info" if outcome.warnings else "success")
-
-
-def _created_already(contact_id: int):
-    """A repeat of an add form already saved: the answer of the first submit, for the contact it created."""
-    contact = db.session.get(Contact, contact_id)
-    if contact is None:  # deleted since: nothing to show, and nothing to create again
-        return render_error(409)
-    return _saved(Outcome(contact=contact), created=True)
 
 
 @bp.get("/contacts/client-options")

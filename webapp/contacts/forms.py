@@ -8,8 +8,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from .. import rules
-from ..form_fields import optional_id
+from ..form_fields import CreateKey, optional_id
 from ..problem_messages import LINK_LABELS, message
+
+
+GENDERS = (("M", _l("Homme")), ("F", _l("Femme")))
 
 
 def as_choices(pairs) -> list[SelectChoice]:
@@ -32,13 +35,13 @@ class LinkForm(Form):
             raise ValidationError(message(problem))
 
 
-class ContactForm(FlaskForm):
+class ContactForm(CreateKey, FlaskForm):
     """Ajout ou modification d'un contact client."""
 
     client_id = SelectField(_l("Client"), coerce=optional_id, validate_choice=False,
                             validators=[DataRequired(_l("Choisissez le compte client du contact."))])
     client_search = StringField(_l("Rechercher un client"), filters=[_line], validators=[Length(max=100)])
-    gender = SelectField(_l("Genre"), choices=as_choices([("", "—"), ("M", _l("Homme")), ("F", _l("Femme"))]),
+    gender = SelectField(_l("Genre"), choices=as_choices([("", "—"), *GENDERS]),
                          default="")
     last_name = StringField(_l("Nom"), filters=[_line], validators=[
         DataRequired(_l("Saisissez le nom.")), Length(max=rules.MAX_LENGTHS["last_name"])])
@@ -68,7 +71,6 @@ class ContactForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), filters=[lambda v: rules.clean_multiline(v) if isinstance(v, str) else v],
                           validators=[Length(max=rules.MAX_LENGTHS["notes"])])
     version = HiddenField()
-    idempotency_key = HiddenField()  # random per rendered add form: a second submit answers with the first's contact
     duplicate_of = HiddenField()  # "Dupliquer le contact": the contact whose other values the new one takes
     confirm_same_name = BooleanField(_l("Je confirme qu'il s'agit d'une autre personne"))
 

@@ -1,21 +1,39 @@
 """The add/edit workflow: the form's values and photo go to the contact service, its problems back onto the form."""
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
+from ..countries import country_name
 from ..extensions import db
+from ..field_labels import field_label
 from ..form_fields import local_today, parse_id
-from ..models import AuditEntry, Contact, User
+from ..models import AuditEntry, Client, Contact, Department, User
 from ..problem_messages import message
 from ..rules import Problem
-from ..scope import contact_visible
+from ..scope import client_visible, contact_visible
 from ..services.contact_extras import copy_extras
 from ..services.contacts import FIELDS, KEEP, check_contact, duplicated_values, write_contact
 from ..services.photos import PhotoError, process_photo
-from .forms import ContactForm
+from .forms import GENDERS, ContactForm
+
+BOOLEAN_FIELDS = ("is_dpo", "is_rssi", "left_company")
+
+
+@dataclass
+class ConflictLine:
+    """One change someone else saved, as the conflict message shows it: who, when, the field's label and its
+    values in words (names and labels, never ids or codes)."""
+
+    who: str
+    at: datetime
+    field: str
+    old: str
+    new: str
 
 
 @dataclass
@@ -24,7 +42,7 @@ class Outcome:
 
     contact: Contact | None = None
     warnings: list[str] = field(default_factory=list)
-    conflict: list[AuditEntry] | None = None
+    conflict: list[ConflictLine] | None = None
     same_name: list[Contact] = field(default_factory=list)
 
     @property
@@ -59,8 +77,9 @@ def save_contact(form: ContactForm, user: User, contact: Contact | None, photo_f
         problems = result.problems
     if result and result.stale:
         outcome.contact = db.session.get(Contact, contact.id)
-        outcome.conflict = changes_since(contact.id, version)
-        _merge_into_form(form, outcome.contact, outcome.conflict, result.problems[0].params)
+        entries = changes_since(contact.id, version)
+        _merge_into_form(form, outcome.contact, entries, result.problems[0].params, user)
+        outcome.conflict = conflict_lines(entries, user)
         return outcome
     for problem in problems:
         if problem.code == "same_name":  # not an error: the form asks to confirm it is another person
@@ -77,6 +96,44 @@ def save_contact(form: ContactForm, user: User, contact: Contact | None, photo_f
     return outcome
 
 
+def conflict_lines(entries: list[AuditEntry], user: User) -> list[ConflictLine]:
+    """The audit entries of the saves since the user's version, ready to show to `user`."""
+    return [ConflictLine(who=entry.user.display_name if entry.user else _("Système"), at=entry.at,
+                         field=field_label(entry.field), old=readable(entry.field, entry.old_value, user),
+                         new=readable(entry.field, entry.new_value, user)) for entry in entries]
+
+
+def readable(name: str | None, value, user: User) -> str:
+    """A contact field's value (as stored, or as the audit trail wrote it) in the words the form uses: the
+    account's, salesperson's or service's name instead of its id, the gender's and country's names instead of
+    their codes, Oui / Non, a French date. An account the user may not see is not named."""
+    if value is None or value == "":
+        return ""
+    if name in ("client_id", "owner_id", "department_id"):
+        number = parse_id(value)
+        if name == "client_id":
+            found = db.session.scalar(select(Client.name).where(Client.id == number, client_visible(user)))
+            return found or _("un compte que vous ne voyez pas")
+        if name == "owner_id":
+            other = db.session.get(User, number) if number else None
+            return other.display_name if other else ""
+        department = db.session.get(Department, number) if number else None
+        return department.label if department else ""
+    if name == "gender":
+        return str(dict(GENDERS).get(str(value), value))
+    if name == "country":
+        return country_name(str(value), str(get_locale() or "fr"))
+    if name in BOOLEAN_FIELDS:
+        return _("Oui") if value is True or value == "oui" else _("Non")
+    if name == "birthday":
+        try:
+            day = value if isinstance(value, date) else date.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+        return day.strftime("%d/%m/%Y")
+    return str(value)
+
+
 def duplicate_source(form: ContactForm, user: User) -> Contact | None:
     """The contact an add form copies ("Dupliquer le contact"), when the user may still see it."""
     source_id = parse_id(form.duplicate_of.data)
@@ -91,7 +148,8 @@ def parse_version(raw) -> int:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else -1
 
 
-def _merge_into_form(form: ContactForm, contact: Contact, entries: list[AuditEntry], params: dict) -> None:
+def _merge_into_form(form: ContactForm, contact: Contact, entries: list[AuditEntry], params: dict,
+                     user: User) -> None:
     """After a three-way merge found fields both sides changed: the form takes what others saved in the fields
     the user left alone (so saving again keeps it), and each field both changed says what it holds now."""
     conflicts = params.get("conflicts", {})
@@ -102,7 +160,7 @@ def _merge_into_form(form: ContactForm, contact: Contact, entries: list[AuditEnt
     for name in conflicts:
         if name in form:
             form[name].errors.append(_("Modifié entre-temps : « %(current)s ». Gardez votre valeur ou reprenez "
-                                       "celle-ci, puis enregistrez.", current=saved.get(name) or ""))
+                                       "celle-ci, puis enregistrez.", current=readable(name, saved.get(name), user)))
 
 
 def _problem_message(problem: Problem, user: User) -> str:

@@ -76,6 +76,7 @@ def import_preview(token):
 
 @bp.post("/contacts/import/<token>")
 @requires(rights.CONTACTS_IMPORT)
+@limits.import_confirms
 def import_commit(token):
     """Write the cards as chosen, all or nothing, then back to the list with the counts; or cancel; or set one
     choice for all new cards or all possible duplicates and show the preview again (nothing written)."""

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..form_fields import LocalDateField, optional_id, plain_text, strip, user_choices
+from ..form_fields import CreateKey, LocalDateField, optional_id, plain_text, strip, user_choices
 
 STAGES = [("qualification", _l("Qualification")), ("needs", _l("Analyse des besoins")),
           ("proposal", _l("Proposition")), ("negotiation", _l("Négociation")), ("won", _l("Gagnée")),
@@ -39,7 +39,7 @@ class EuroField(DecimalField):
         self.data = value.quantize(Decimal("0.01"))
 
 
-class _DealForm(FlaskForm):
+class _DealForm(CreateKey, FlaskForm):
     """What opportunities, proposals and deals share."""
 
     title = StringField(_l("Intitulé"), filters=[strip], validators=[
@@ -57,7 +57,8 @@ class _DealForm(FlaskForm):
                                              str(_l("— Personne —")))
 
     def values(self) -> dict:
-        return {field.short_name: field.data for field in self if field.short_name != "csrf_token"}
+        return {field.short_name: field.data for field in self
+                if field.short_name not in ("csrf_token", "idempotency_key")}
 
 
 class OpportunityForm(_DealForm):

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import rights
 from ..access import requires
-from ..dialogs import form_response, saved
+from ..dialogs import form_response, remember, repeat_of, saved
 from ..errors import render_error
 from ..extensions import db
 from ..form_fields import local_today
@@ -42,9 +42,10 @@ def new_opportunity(contact_id: int):
     contact = get_contact_or_404(current_user, contact_id)
     form = OpportunityForm(owner_id=contact.owner_id or current_user.id)
     next_url = local_url(request.args.get("next"), url_for("contacts.show", contact_id=contact.id))
-    if form.validate_on_submit():
-        service.create_opportunity(contact, form.values(), current_user.id)
-        return saved(_("L'opportunité « %(title)s » a été ajoutée.", title=form.title.data), next_url)
+    if (created := repeat_of(form, Opportunity)) is None and form.validate_on_submit():
+        created = remember(form, service.create_opportunity(contact, form.values(), current_user.id))
+    if created is not None:  # created now, or by an earlier submit of this form (a double click, a retry)
+        return saved(_("L'opportunité « %(title)s » a été ajoutée.", title=created.title), next_url)
     return form_response("partials/deals/_form.html", _("Ajouter une opportunité · %(name)s",
                                                         name=contact.display_name),
                          form, next_url, form_id="opportunity-form",
@@ -59,9 +60,10 @@ def new_proposal(opportunity_id: int):
     form = ProposalForm(data={"title": opportunity.title, "amount": opportunity.amount,
                               "owner_id": opportunity.owner_id})
     next_url = _next_url(opportunity)
-    if form.validate_on_submit():
-        service.create_proposal(opportunity, form.values(), current_user.id)
-        return saved(_("La proposition « %(title)s » a été créée.", title=form.title.data), next_url)
+    if (created := repeat_of(form, Proposal)) is None and form.validate_on_submit():
+        created = remember(form, service.create_proposal(opportunity, form.values(), current_user.id))
+    if created is not None:  # created now, or by an earlier submit of this form (a double click, a retry)
+        return saved(_("La proposition « %(title)s » a été créée.", title=created.title), next_url)
     return form_response("partials/deals/_form.html", _("Faire une proposition · %(title)s", title=opportunity.title),
                          form, next_url, form_id="proposal-form",
                          action=url_for(".new_proposal", opportunity_id=opportunity.id, next=request.args.get("next")))
@@ -73,17 +75,19 @@ def new_deal(proposal_id: int):
     """Make a deal (affaire) from a proposal, which becomes accepted, its opportunity won; signed today unless
     told otherwise. A proposal has one deal: asking for a second answers 409."""
     proposal = _visible_or_404(Proposal, proposal_id)
-    if existing := service.deal_of(proposal.id):
-        return _deal_exists(existing)
     form = DealForm(data={"title": proposal.title, "amount": proposal.amount, "owner_id": proposal.owner_id,
                           "signed_date": local_today()})
     next_url = _next_url(proposal)
-    if form.validate_on_submit():
+    # A repeat of the submit that made the deal answers as the first did; any other request finds it made.
+    if (created := repeat_of(form, Deal)) is None and (existing := service.deal_of(proposal.id)):
+        return _deal_exists(existing)
+    if created is None and form.validate_on_submit():
         try:
-            service.create_deal(proposal, form.values(), current_user.id)
+            created = remember(form, service.create_deal(proposal, form.values(), current_user.id))
         except service.DealExistsError as error:  # made by someone else since the check above
             return _deal_exists(error.deal)
-        return saved(_("L'affaire « %(title)s » a été créée.", title=form.title.data), next_url)
+    if created is not None:  # created now, or by an earlier submit of this form (a double click, a retry)
+        return saved(_("L'affaire « %(title)s » a été créée.", title=created.title), next_url)
     return form_response("partials/deals/_form.html", _("Créer une affaire · %(title)s", title=proposal.title),
                          form, next_url, form_id="deal-form",
                          action=url_for(".new_deal", proposal_id=proposal.id, next=request.args.get("next")))

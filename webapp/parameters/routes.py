@@ -41,7 +41,8 @@ def create(slug: str):
     form = screen.make_form()
     if form.validate_on_submit() and (item := _apply(form, service.create_item, screen.kind, form.values(),
                                                      current_user.id)):
-        message = _("« %(label)s » a été ajouté.", label=item.label)
+        message = (_("« %(label)s » a été ajoutée.", label=item.label) if screen.kind.feminine
+                   else _("« %(label)s » a été ajouté.", label=item.label))
         if not is_partial():
             flash(message, "success")
             return redirect(url_for(".list_items", slug=slug))
@@ -71,7 +72,9 @@ def update(slug: str, item_id: int):
     via = "inline" if is_partial() else "form"
     if form.validate_on_submit() and _apply(form, service.update_item, screen.kind, item, form.values(),
                                             current_user.id, via) is not None:
-        return _done(screen, _("« %(label)s » a été enregistré.", label=item.label), item.id, focus_edit=True)
+        message = (_("« %(label)s » a été enregistrée.", label=item.label) if screen.kind.feminine
+                   else _("« %(label)s » a été enregistré.", label=item.label))
+        return _done(screen, message, item.id, focus_edit=True)
     return render("parameters/edit.html", "editor", form=form, inline=is_partial(),
                   **_context(screen, item=item)), 422
 
@@ -94,8 +97,11 @@ def deactivate(slug: str, item_id: int):
     """Hide a value from the pickers; records that use it keep it."""
     screen, item = _screen_item(slug, item_id)
     service.set_active(screen.kind, item, False, current_user.id)
-    return _done(screen, _("« %(label)s » est désactivé : il n'est plus proposé, les fiches qui l'utilisent "
-                           "le gardent.", label=item.label), item.id)
+    message = (_("« %(label)s » est désactivée : elle n'est plus proposée, les fiches qui l'utilisent la gardent.",
+                 label=item.label) if screen.kind.feminine else
+               _("« %(label)s » est désactivé : il n'est plus proposé, les fiches qui l'utilisent le gardent.",
+                 label=item.label))
+    return _done(screen, message, item.id)
 
 
 @bp.post("/<slug>/<id:item_id>/activate")
@@ -104,20 +110,36 @@ def activate(slug: str, item_id: int):
     """Offer a deactivated value again."""
     screen, item = _screen_item(slug, item_id)
     service.set_active(screen.kind, item, True, current_user.id)
-    return _done(screen, _("« %(label)s » est de nouveau proposé.", label=item.label), item.id)
+    message = (_("« %(label)s » est de nouveau proposée.", label=item.label) if screen.kind.feminine
+               else _("« %(label)s » est de nouveau proposé.", label=item.label))
+    return _done(screen, message, item.id)
 
 
-@bp.post("/<slug>/<id:item_id>/delete")
+@bp.route("/<slug>/<id:item_id>/delete", methods=["GET", "POST"])
 @requires(rights.PARAMETERS)
 def delete(slug: str, item_id: int):
-    """Delete a value no record uses; otherwise say where it is used."""
+    """Delete a value no record uses, once confirmed (an in-page dialog, or a page without JavaScript); otherwise
+    say where it is used."""
     screen, item = _screen_item(slug, item_id)
+    if request.method == "GET":
+        template = "partials/parameters/_delete_dialog.html" if is_partial() else "parameters/delete.html"
+        return render_template(template, screen=screen, item=item,
+                               refusal=service.deletion_refusal(screen.kind, item))
     label = item.label
     try:
         service.delete_item(screen.kind, item, current_user.id)
     except service.InUseError as error:
-        return _done(screen, error.message, item_id, refused=True)
-    return _done(screen, _("« %(label)s » a été supprimé.", label=label))
+        return _closing_dialog(_done(screen, error.message, item_id, refused=True))
+    message = (_("« %(label)s » a été supprimée.", label=label) if screen.kind.feminine
+               else _("« %(label)s » a été supprimé.", label=label))
+    return _closing_dialog(_done(screen, message))
+
+
+def _closing_dialog(response):
+    """For htmx, the answer to a confirmed delete also empties the dialog slot (out of band): the dialog closes."""
+    if is_partial():
+        response.set_data(response.get_data(as_text=True) + '<div id="dialog-slot" hx-swap-oob="true"></div>')
+    return response
 
 
 def _screen(slug: str) -> Screen:

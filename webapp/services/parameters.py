@@ -48,6 +48,7 @@ class Kind:
     order_within: str | None = None  # values are ordered among those sharing this column (the tree's parent)
     unique_within: str | None = None  # labels are unique among values sharing this column; None: the whole list
     usages: tuple[Usage, ...] = field(default=())
+    feminine: bool = False  # what a value is (une entité, une compétence...): the messages agree with it
 
 
 def _clients(n: int) -> str:
@@ -79,17 +80,17 @@ def _tasks(n: int) -> str:
 
 
 KINDS: dict[str, Kind] = {kind.record_type: kind for kind in (
-    Kind("entity", Entity, usages=(Usage(client_entities.c.entity_id, _clients),
+    Kind("entity", Entity, feminine=True, usages=(Usage(client_entities.c.entity_id, _clients),
                                    Usage(user_entities.c.entity_id, _users))),
     Kind("sector", Sector, usages=(Usage(Client.sector_id, _clients),)),
-    Kind("size_band", SizeBand, usages=(Usage(Client.size_band_id, _clients),)),
-    Kind("revenue_range", RevenueRange, usages=(Usage(Client.revenue_range_id, _clients),)),
-    Kind("origin", Origin, usages=(Usage(Client.origin_id, _clients),)),
+    Kind("size_band", SizeBand, feminine=True, usages=(Usage(Client.size_band_id, _clients),)),
+    Kind("revenue_range", RevenueRange, feminine=True, usages=(Usage(Client.revenue_range_id, _clients),)),
+    Kind("origin", Origin, feminine=True, usages=(Usage(Client.origin_id, _clients),)),
     Kind("department", Department, fields=("parent_id",), order_within="parent_id", unique_within="parent_id",
          usages=(Usage(Contact.department_id, _contacts), Usage(Department.parent_id, _sub_departments))),
-    Kind("skill_category", SkillCategory, usages=(Usage(Skill.category_id, _skills),)),
-    Kind("skill", Skill, fields=("category_id",), usages=(Usage(contact_skills.c.skill_id, _contacts),)),
-    Kind("mailing_list", MailingList, fields=("provider", "external_id"), unique_within="provider",
+    Kind("skill_category", SkillCategory, feminine=True, usages=(Usage(Skill.category_id, _skills),)),
+    Kind("skill", Skill, feminine=True, fields=("category_id",), usages=(Usage(contact_skills.c.skill_id, _contacts),)),
+    Kind("mailing_list", MailingList, feminine=True, fields=("provider", "external_id"), unique_within="provider",
          usages=(Usage(MailingListSubscription.mailing_list_id, _subscriptions),)),
     Kind("task_type", TaskType, usages=(Usage(Task.task_type_id, _tasks),)),
 )}
@@ -219,12 +220,23 @@ def set_active(kind: Kind, item, active: bool, user_id: int | None) -> bool:
     return True
 
 
+def deletion_refusal(kind: Kind, item) -> str | None:
+    """Why the value cannot be deleted (the records using it), or None when nothing uses it."""
+    pairs = usage_counts(kind, [item.id]).get(item.id)
+    if not pairs:
+        return None
+    usage = describe_usage(pairs)
+    if kind.feminine:
+        return _("Impossible de supprimer « %(label)s » : utilisée par %(usage)s. Désactivez-la plutôt.",
+                 label=item.label, usage=usage)
+    return _("Impossible de supprimer « %(label)s » : utilisé par %(usage)s. Désactivez-le plutôt.",
+             label=item.label, usage=usage)
+
+
 def delete_item(kind: Kind, item, user_id: int | None) -> None:
     """Delete a value no record uses; otherwise refuse, saying where it is used."""
-    pairs = usage_counts(kind, [item.id]).get(item.id)
-    if pairs:
-        raise InUseError(_("Impossible de supprimer « %(label)s » : utilisé par %(usage)s. Désactivez-le plutôt.",
-                           label=item.label, usage=describe_usage(pairs)))
+    if refusal := deletion_refusal(kind, item):
+        raise InUseError(refusal)
     record_deleted(kind.record_type, item.id, snapshot(kind, item), via="inline", user_id=user_id)
     db.session.delete(item)
     try:

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, MultipleFileField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..form_fields import local_zone, optional_id, plain_text, reference_choices, strip, user_choices
+from ..form_fields import CreateKey, local_zone, optional_id, plain_text, reference_choices, strip, user_choices
 from ..models import Task, TaskType
 from ..rules import clean_multiline
 from ..services.tasks import NewAttachment
@@ -50,7 +50,7 @@ class LocalDateTimeField(DateTimeLocalField):
         return ""
 
 
-class TaskForm(FlaskForm):
+class TaskForm(CreateKey, FlaskForm):
     """A commercial task: priority, when, type, name, who follows it, report, status, files."""
 
     # Declared in the order the form shows them, so the first field in error is the first one focused.

@@ -7,7 +7,7 @@ from sqlalchemy.orm import load_only
 
 from .. import rights
 from ..access import requires
-from ..dialogs import form_response, saved
+from ..dialogs import form_response, remember, repeat_of, saved
 from ..extensions import db
 from ..htmx import is_partial, toast, trigger
 from ..models import Contact, Task, TaskAttachment
@@ -29,9 +29,10 @@ def new_for_contact(contact_id: int):
     contact = get_contact_or_404(current_user, contact_id)
     form = TaskForm(assignee_id=current_user.id)
     next_url = _next_url(contact)
-    if form.validate_on_submit():
-        service.create_task(contact.id, form.values(), form.files, current_user.id)
-        return saved(_("La tâche « %(name)s » a été ajoutée.", name=form.name.data), next_url)
+    if (task := repeat_of(form, Task)) is None and form.validate_on_submit():
+        task = remember(form, service.create_task(contact.id, form.values(), form.files, current_user.id))
+    if task is not None:  # created now, or by an earlier submit of this form (a double click, a retry)
+        return saved(_("La tâche « %(name)s » a été ajoutée.", name=task.name), next_url)
     return form_response("partials/tasks/_form.html", _("Ajouter une tâche · %(name)s", name=contact.display_name),
                          form, next_url, contact=contact, task=None,
                          action=url_for(".new_for_contact", contact_id=contact.id, next=request.args.get("next")))

@@ -1,15 +1,15 @@
 """Saved views of the contacts list (saved_view, saved_view_entity): named query strings, private or shared
 with the entities of their owner.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-04 10:10:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
