@@ -8,7 +8,7 @@ from ..htmx import is_partial, render
 from ..queries import ContactQuery
 from ..return_urls import local_url, referrer_url
 from ..scope import get_contact_or_404
-from ..services import saved_views
+from ..services import preferences, saved_views
 from . import bp, pickers
 from .view_routes import switcher_context, view_url
 
@@ -33,6 +33,7 @@ def index():
         response.headers["HX-Push-Url"] = query.url(page=query.page)  # the short, canonical form of the state
         return response
     return render("contacts/index.html", filters=pickers.filter_options(query, current_user),
+                  filters_folded=preferences.of(current_user, "contacts.filters_folded", False),
                   **switcher_context(query), **context)
 
 

@@ -12,6 +12,7 @@ from ..countries import country_name
 from ..extensions import db
 from ..field_labels import field_label
 from ..form_fields import local_today, parse_id
+from ..formatting import local_date
 from ..models import AuditEntry, Client, Contact, Department, User
 from ..problem_messages import message
 from ..rules import Problem
@@ -130,7 +131,7 @@ def readable(name: str | None, value, user: User) -> str:
             day = value if isinstance(value, date) else date.fromisoformat(str(value))
         except ValueError:
             return str(value)
-        return day.strftime("%d/%m/%Y")
+        return local_date(day)
     return str(value)
 
 

@@ -170,7 +170,7 @@ def _flush() -> None:
 
 
 def default_key(user: User) -> str:
-    return preferences.get(user.id, DEFAULT_KEY, "all")
+    return preferences.of(user, DEFAULT_KEY, "all")  # read with the user: no statement of its own
 
 
 def default_state(user: User) -> str | None:
