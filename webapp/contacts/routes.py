@@ -5,11 +5,12 @@ from flask_login import current_user
 from .. import rights
 from ..access import requires
 from ..htmx import is_partial, render
-from ..queries import ContactQuery
+from ..queries import ContactQuery, visible_columns
 from ..return_urls import local_url, referrer_url
 from ..scope import get_contact_or_404
 from ..services import preferences, saved_views
 from . import bp, pickers
+from .columns import hidden_columns
 from .view_routes import switcher_context, view_url
 
 
@@ -26,6 +27,7 @@ def index():
     if not request.args and not is_partial() and (state := saved_views.default_state(current_user)) is not None:
         return redirect(view_url(state))  # the bare list opens the user's default view
     query = ContactQuery.from_args(request.args)
+    query.columns = visible_columns(query.columns, hidden_columns(current_user))  # the user's column headers
     result = query.page_of_rows(current_user)
     context = dict(query=query, result=result, chips=query.chips())
     if is_partial() and request.headers.get("HX-Target") == "results":
