@@ -1,23 +1,88 @@
 // Editing the contacts list in place. The table says once where a cell's editor and a row's menu come from
 // (data-cell-url="/contacts/{id}/cells/{field}", data-menu-url="/contacts/{id}/menu"); a row carries its id
 // (id="contact-N"), an editable cell its data-field. A click (not on a link) or Enter on a cell asks the server
-// for the row with that cell as an editor; in the editor Enter or leaving the field saves, Esc cancels.
+// for the row with that cell as an editor. In the editor: Enter saves, Esc cancels, Tab and Shift+Tab save and
+// open the next or previous cell, a click on another cell saves and opens that one, leaving the field saves.
+// With no editor open, the arrow keys move between the editable cells.
 (function () {
   "use strict";
+
+  var EDITABLE = "table[data-cell-url] td[data-field]";
+  // The cell to open once the open editor is closed (saved or left unchanged): {id, field}, found again then,
+  // since the save replaces the row.
+  var next = null;
 
   function rowId(row) { return row.id.replace("contact-", ""); }
   function fill(pattern, row, field) {
     return pattern.replace("{id}", rowId(row)).replace("{field}", field || "");
   }
   function editableTable(element) { return element.closest && element.closest("table[data-cell-url]"); }
-  function isEditable(cell) {
-    return cell && cell.matches && cell.matches("td[data-field]:not(.cell-editing)") && editableTable(cell);
+  function isCell(element) { return element && element.matches && element.matches(EDITABLE); }
+  function isEditable(cell) { return isCell(cell) && !cell.classList.contains("cell-editing"); }
+  function where(cell) { return { id: rowId(cell.closest("tr")), field: cell.getAttribute("data-field") }; }
+  function find(place) {
+    return place && document.querySelector("#contact-" + place.id + " td[data-field='" + place.field + "']");
   }
+  function openEditor() { return document.querySelector("form.cell-editor"); }
 
   function openCell(cell) {
     var row = cell.closest("tr");
     var url = fill(editableTable(cell).getAttribute("data-cell-url"), row, cell.getAttribute("data-field"));
-    window.htmx.ajax("GET", url, { target: row, swap: "outerHTML" });
+    return window.htmx.ajax("GET", url, { target: row, swap: "outerHTML" });
+  }
+  function focusCell(place) {
+    var cell = find(place);
+    if (cell) {
+      cell.tabIndex = 0;  // before htmx:load has prepared the new row
+      cell.focus();
+    }
+  }
+
+  // The editor's value is still the one it opened with (nothing to save).
+  function unchanged(editor) {
+    var field = editor.elements.value;
+    if (!field || editor.querySelector(".cell-error")) { return false; }
+    if (field.tagName === "SELECT") {
+      return Array.prototype.every.call(field.options, function (option) { return option.selected === option.defaultSelected; });
+    }
+    return field.value === field.defaultValue;
+  }
+
+  // Close the open editor: save it when it changed (the next cell opens once the save came back, see
+  // "cell-saved"), else give the row back as it is and open the next cell at once.
+  function closeEditor(editor, target) {
+    if (editor.hasAttribute("data-sent") || editor.hasAttribute("data-cancelled")) {
+      next = target || next;
+      return;
+    }
+    var row = editor.closest("tr");
+    var here = where(editor.closest("td"));
+    if (!unchanged(editor)) {
+      next = target;
+      editor.requestSubmit();
+      return;
+    }
+    editor.setAttribute("data-cancelled", "1");
+    if (target && target.id === here.id) {  // same row: its other cell's editor gives the row back too
+      openCell(find(target));
+      return;
+    }
+    window.htmx.ajax("GET", editor.getAttribute("data-cancel-url"), { target: row, swap: "outerHTML" }).then(function () {
+      if (!target) { focusCell(here); }
+    });
+    if (target) { openCell(find(target)); }
+  }
+
+  // The editable cell after (step 1) or before (step -1) this one, across rows, or the same field in the next or
+  // previous row (by "row").
+  function neighbour(cell, step, byRow) {
+    if (byRow) {
+      var row = cell.closest("tr");
+      var sibling = step > 0 ? row.nextElementSibling : row.previousElementSibling;
+      return sibling && sibling.querySelector("td[data-field='" + cell.getAttribute("data-field") + "']");
+    }
+    var cells = Array.prototype.slice.call(editableTable(cell).querySelectorAll("td[data-field]"));
+    return cells[cells.indexOf(cell) + step] || null;
   }
 
   // Editable cells are reachable with the keyboard and say how to edit them, the row's icons show their name on
@@ -27,7 +92,7 @@
     scope.querySelectorAll(".row-actions .icon-button[aria-label]").forEach(function (icon) {
       icon.title = icon.getAttribute("aria-label");
     });
-    scope.querySelectorAll("table[data-cell-url] td[data-field]").forEach(function (cell) {
+    scope.querySelectorAll(EDITABLE).forEach(function (cell) {
       if (cell.classList.contains("cell-editing")) { return; }
       cell.tabIndex = 0;
       cell.title = editableTable(cell).getAttribute("data-edit-hint") || "";
@@ -38,39 +103,74 @@
 
   document.addEventListener("click", function (event) {
     var cell = event.target.closest && event.target.closest("td[data-field]");
-    if (isEditable(cell) && !event.target.closest("a, button, input, select, summary")) { openCell(cell); }
+    if (!isEditable(cell) || event.target.closest("a, button, input, select, summary")) { return; }
+    var editor = openEditor();
+    if (editor) {
+      closeEditor(editor, where(cell));
+    } else if (!next) {
+      openCell(cell);
+    }
   });
+
+  var ARROWS = { ArrowRight: [1, false], ArrowLeft: [-1, false], ArrowDown: [1, true], ArrowUp: [-1, true] };
   document.addEventListener("keydown", function (event) {
     var target = event.target;
-    if (event.key === "Enter" && isEditable(target)) {
-      event.preventDefault();
-      openCell(target);
+    if (isEditable(target)) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        openCell(target);
+      } else if (ARROWS[event.key] && !event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+        var to = neighbour(target, ARROWS[event.key][0], ARROWS[event.key][1]);
+        if (to) {
+          event.preventDefault();
+          to.focus();
+        }
+      }
       return;
     }
     var editor = target.closest && target.closest("form.cell-editor");
-    if (editor && event.key === "Escape") {
+    if (!editor) { return; }
+    if (event.key === "Escape") {
       event.preventDefault();
+      var here = where(editor.closest("td"));
       editor.setAttribute("data-cancelled", "1");
-      window.htmx.ajax("GET", editor.getAttribute("data-cancel-url"), { target: editor.closest("tr"), swap: "outerHTML" });
+      next = null;
+      window.htmx.ajax("GET", editor.getAttribute("data-cancel-url"), { target: editor.closest("tr"), swap: "outerHTML" })
+        .then(function () { focusCell(here); });
+    } else if (event.key === "Tab" && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      var to = neighbour(editor.closest("td"), event.shiftKey ? -1 : 1, false);
+      event.preventDefault();
+      closeEditor(editor, to ? where(to) : null);
     }
   });
+  // Leaving the field saves; towards another editable cell (a click on it), that cell opens next.
   document.addEventListener("focusout", function (event) {
     var editor = event.target.closest && event.target.closest("form.cell-editor");
-    if (!editor || editor.contains(event.relatedTarget) || editor.hasAttribute("data-cancelled") ||
-        editor.hasAttribute("data-sent")) { return; }
-    editor.requestSubmit();
+    if (!editor || editor.contains(event.relatedTarget)) { return; }
+    closeEditor(editor, isEditable(event.relatedTarget) ? where(event.relatedTarget) : null);
   });
   document.addEventListener("submit", function (event) {
     if (event.target.matches && event.target.matches("form.cell-editor")) { event.target.setAttribute("data-sent", "1"); }
   }, true);
   document.addEventListener("change", function (event) {
     var editor = event.target.closest && event.target.closest("form.cell-editor");
-    if (editor && event.target.tagName === "SELECT") { editor.requestSubmit(); }
+    if (editor && event.target.tagName === "SELECT" && !editor.hasAttribute("data-sent")) { editor.requestSubmit(); }
   });
-  // After a save in place, focus goes back to the cell that was edited.
+  // A save refused (an error, a conflict, a phone to confirm) keeps its editor open: nothing else opens.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (source && source.matches && source.matches("form.cell-editor") && event.detail.xhr.status !== 200) { next = null; }
+  });
+  // After a save in place, the next cell opens (Tab, a click on it), else focus goes back to the saved cell.
   document.addEventListener("cell-saved", function (event) {
-    var cell = document.querySelector("#contact-" + event.detail.id + " td[data-field='" + event.detail.field + "']");
-    if (cell) { cell.focus(); }
+    var target = next;
+    next = null;
+    var cell = find(target);
+    if (cell) {
+      openCell(cell);
+    } else {
+      focusCell(event.detail);
+    }
   });
 
   // "Plus d'actions": its entries load the first time it opens (toggle does not bubble: listen while capturing).

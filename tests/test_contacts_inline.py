@@ -107,3 +107,22 @@ def test_fragment_urls_opened_as_pages_lead_to_the_record(client, row):
     for url in ("row", "cells/function", "menu"):
         response = client.get(f"/contacts/{row['contact'].id}/{url}")
         assert response.status_code == 302 and response.headers["Location"].endswith(f"/contacts/{row['contact'].id}")
+
+
+def test_an_unreadable_phone_is_refused_in_place_unless_confirmed(client, csrf, row, app):
+    contact = row["contact"]
+    refused = _save(client, csrf, contact, "phone", "12ab")
+    assert refused.status_code == 422
+    text = strip_tags(refused.text)
+    assert "Numéro non reconnu" in text and 'value="12ab"' in refused.text  # what was typed stays
+    assert 'name="as_typed"' in refused.text and "Enregistrer tel quel" in text
+    with app.app_context():
+        assert db.session.get(Contact, contact.id).phone == "01 20 35 99 65"
+    confirmed = client.post(f"/contacts/{contact.id}/cells/phone",
+                            data={"value": "12ab", "version": str(contact.version), "as_typed": "1"},
+                            headers={**HX, "X-CSRFToken": csrf["token"]})
+    assert confirmed.status_code == 200 and "12ab" in strip_tags(confirmed.text)
+    with app.app_context():
+        assert db.session.get(Contact, contact.id).phone == "12ab"
+    readable = _save(client, csrf, contact, "mobile", "06 12 34 56 78", version=contact.version + 1)
+    assert readable.status_code == 200 and "06 12 34 56 78" in strip_tags(readable.text)

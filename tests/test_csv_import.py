@@ -83,7 +83,7 @@ def test_import_creates_the_clients_contacts_and_salespeople_of_the_file(app, co
         salespeople = db.session.scalars(select(User)).all()
         assert all(user.password_hash is None and user.email is None for user in salespeople)
         audit = db.session.scalars(select(AuditEntry).where(AuditEntry.record_type == "contact")).first()
-        assert (audit.via, audit.action) == ("cli", "create")
+        assert (audit.via, audit.action) == ("csv", "create")
         assert json.loads(audit.new_value)["last_name"]
 
 

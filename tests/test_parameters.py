@@ -396,6 +396,34 @@ def test_delete_unused(client, admin, app, csrf, slug):
     assert json.loads(deleted[0][2])["label"] == "À supprimer"
 
 
+def test_delete_asks_first_in_a_dialog_or_on_a_page(client, admin, app, csrf):
+    item_id = add(app, "skills", "Fortran 77")
+    listing = client.get("/parameters/skills").text
+    row = listing.split(f'id="item-{item_id}"')[1].split('class="param-row')[0]
+    assert "hx-confirm" not in listing and f'href="/parameters/skills/{item_id}/delete"' in row
+    dialog = client.get(f"/parameters/skills/{item_id}/delete", headers=HX | {"HX-Target": "dialog-slot"})
+    assert dialog.status_code == 200 and dialog.text.lstrip().startswith("<dialog")
+    assert "Supprimer définitivement « Fortran 77 »" in dialog.text and 'hx-post="/parameters/skills/' in dialog.text
+    page = client.get(f"/parameters/skills/{item_id}/delete")  # without JavaScript: a confirmation page
+    assert page.status_code == 200 and "<html" in page.text and "hx-post" not in page.text.split("<main")[1]
+    assert f'action="/parameters/skills/{item_id}/delete"' in page.text and "Fortran 77" in labels(app, Skill)
+    done = client.post(f"/parameters/skills/{item_id}/delete", headers=HX | {"HX-Target": "items"}, data=form(csrf))
+    assert done.status_code == 200 and '<div id="dialog-slot" hx-swap-oob="true"></div>' in done.text
+    assert json.loads(done.headers["HX-Trigger"])["toast-shown"]["message"] == "« Fortran 77 » a été supprimée."
+    assert "Fortran 77" not in labels(app, Skill)
+
+
+def test_the_delete_dialog_says_at_once_why_a_used_value_stays(client, admin, app, make, csrf):
+    item_id = add(app, "sectors", "Utilisé")
+    where = use(app, make, "sectors", item_id)
+    for headers in (HX | {"HX-Target": "dialog-slot"}, {}):
+        response = client.get(f"/parameters/sectors/{item_id}/delete", headers=headers)
+        text = strip_tags(response.text)
+        assert f"Impossible de supprimer « Utilisé » : utilisé par {where}. Désactivez-le plutôt." in text
+        assert 'id="confirm-delete"' not in response.text
+    assert client.get("/parameters/sectors/999999/delete").status_code == 404
+
+
 @pytest.mark.parametrize("slug", SLUGS)
 def test_delete_refused_when_used_says_where(client, admin, app, make, csrf, slug):
     item_id = add(app, slug, "Utilisée")

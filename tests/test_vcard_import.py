@@ -294,7 +294,7 @@ def test_commit_writes_the_choices_and_says_the_counts(client, app, admin, csrf,
         assert nina.client_id == known["acme"].id and nina.email == "nina@acme.fr" and nina.owner_id == admin.id
         assert db.session.scalar(select(func.count()).select_from(Contact)) == 4 + 2
         trail = db.session.execute(select(AuditEntry.action, AuditEntry.record_id, AuditEntry.field)
-                                   .where(AuditEntry.via == "import")).all()
+                                   .where(AuditEntry.via == "vcard")).all()
         assert ("update", elise.id, "function") in trail and ("create", nina.id, None) in trail
         assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 0
     # The list shows the new contacts.
@@ -345,7 +345,7 @@ def test_fields_are_mapped_through_the_field_rules(client, app, admin, csrf, ent
         # The account made for "Acme" belongs to the importing user's entities.
         assert [e.id for e in contact.client.entities] == [entity.id] and contact.client.owner_id == admin.id
         assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.record_type == "client", AuditEntry.via == "import")) == 1
+            AuditEntry.record_type == "client", AuditEntry.via == "vcard")) == 1
 
 
 def test_an_invalid_email_is_reported_and_not_imported(client, app, admin, csrf):
@@ -381,7 +381,7 @@ def test_bulk_creation_matches_create_contact(client, app, admin, csrf, make, en
                                             .where(AuditEntry.action == "create")).all())
         assert acme.id
         import json
-        assert json.loads(snapshots["import"]) == json.loads(snapshots["form"])
+        assert json.loads(snapshots["vcard"]) == json.loads(snapshots["form"])
         db.session.rollback()
 
 
@@ -456,7 +456,7 @@ def test_update_keeps_what_the_card_leaves_empty_and_adds_links(client, app, adm
         assert [(link.kind, link.url) for link in contact.links] == [("other", "https://blog.luc.fr"),
                                                                      ("website", "https://luc.fr")]
         assert [(e.kind, e.value) for e in contact.extras] == [("nickname", "Lulu")]
-        fields = set(db.session.scalars(select(AuditEntry.field).where(AuditEntry.via == "import")))
+        fields = set(db.session.scalars(select(AuditEntry.field).where(AuditEntry.via == "vcard")))
         assert fields == {"function", "links", "extras"}
 
 

@@ -25,6 +25,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    from .compression import init_compression
+
+    init_compression(app)  # its hook is registered first, so it runs last: on the final body and headers
     db.init_app(app)
     init_unit_of_work(app)  # the one place a request's writes are committed (or rolled back)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)

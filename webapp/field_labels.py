@@ -11,6 +11,9 @@ FIELD_LABELS = {
     "skills": _l("Environnement / Compétences"), "mailing_lists": _l("Listes de diffusion"),
     "vcard_uid": _l("UID vCard"), "birthday": _l("Anniversaire"), "categories": _l("Catégories"),
     "vcard_role": _l("Rôle"),
+    # What the CSV import's snapshots name by name, and the vCard import's other properties.
+    "client": _l("Société"), "department": _l("Service"), "owner": _l("Affecté à"), "linkedin": "LinkedIn",
+    "extras": _l("Autres informations"),
 }
 
 

@@ -26,6 +26,9 @@ def message(problem: Problem) -> str:
         case "phone_unreadable":
             return _("Numéro non reconnu : il est conservé tel quel, mais la recherche par numéro pourrait le "
                      "manquer.")
+        case "phone_unconfirmed":
+            return _("Numéro non reconnu (exemple : 01 42 68 53 00 ou +33 1 42 68 53 00). Corrigez-le, ou "
+                     "enregistrez-le tel quel.")
         case "client_unknown":
             return _("Ce compte client n'existe pas ou ne vous est pas accessible.")
         case "owner_unknown":

@@ -30,7 +30,7 @@ def test_add_a_skill_then_find_it_in_the_contact_skills_dialog_and_the_list_filt
     add_form.get_by_label("Compétence").fill("Elixir")
     add_form.get_by_label("Catégorie").select_option(label="Langages")
     add_form.get_by_role("button", name="Ajouter").click()
-    expect(page.locator(".toast")).to_contain_text("« Elixir » a été ajouté.")
+    expect(page.locator(".toast")).to_contain_text("« Elixir » a été ajoutée.")
     row = page.locator(".param-row", has_text="Elixir")
     expect(row).to_contain_text("Langages")
     expect(row).to_contain_text("Non utilisé")
@@ -64,7 +64,6 @@ def test_add_a_skill_then_find_it_in_the_contact_skills_dialog_and_the_list_filt
 
 def test_rename_reorder_deactivate_and_refused_delete_in_place(admin_page, app, make, axe_violations):
     page = admin_page
-    page.on("dialog", lambda dialog: dialog.accept())  # the delete confirmation
     with app.app_context():
         bank = db.session.scalars(select(Sector).where(Sector.label == "Banque")).one()
         bank_id = bank.id
@@ -103,9 +102,44 @@ def test_rename_reorder_deactivate_and_refused_delete_in_place(admin_page, app, 
     expect(page.locator(f"#item-{bank_id}-active")).to_have_text(re.compile("Réactiver"))
 
     page.locator(f"#item-{bank_id}-delete").click()
-    expect(page.locator(f"#item-{bank_id} [role=alert]")).to_have_text(
+    dialog = page.get_by_role("dialog", name="Supprimer « Banque & Finance »")
+    expect(dialog.get_by_role("alert")).to_have_text(
         "Impossible de supprimer « Banque & Finance » : utilisé par 1 compte client. Désactivez-le plutôt.")
     assert axe_violations(page) == []
+    dialog.locator(".form-actions").get_by_role("button", name="Fermer").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.locator(f"#item-{bank_id}-delete")).to_be_focused()
+
+
+def test_delete_confirmed_in_an_in_page_dialog_not_the_browsers(admin_page, app, axe_violations):
+    page = admin_page
+    browser_dialogs = []
+    page.on("dialog", lambda dialog: (browser_dialogs.append(dialog.message), dialog.dismiss()))
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto("/parameters/sectors")
+    row = page.locator(".param-row", has_text="Agroalimentaire")
+    item_id = row.get_attribute("id").removeprefix("item-")
+
+    page.locator(f"#item-{item_id}-delete").click()
+    dialog = page.get_by_role("dialog", name="Supprimer « Agroalimentaire »")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Supprimer définitivement « Agroalimentaire »")
+    assert axe_violations(page) == []
+    page.screenshot(path="/tmp/details-param-dialog-1440.png")
+    dialog.get_by_role("button", name="Annuler").click()  # nothing deleted
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.locator(f"#item-{item_id}")).to_be_visible()
+    expect(page.locator(f"#item-{item_id}-delete")).to_be_focused()
+
+    page.locator(f"#item-{item_id}-delete").click()
+    page.get_by_role("dialog").get_by_role("button", name="Supprimer", exact=True).click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.locator(".toast")).to_contain_text("« Agroalimentaire » a été supprimé.")
+    expect(page.locator(f"#item-{item_id}")).to_have_count(0)
+    with app.app_context():
+        assert db.session.scalars(select(Sector).where(Sector.label == "Agroalimentaire")).first() is None
+    assert browser_dialogs == [] and errors == []
 
 
 def test_user_dialog_create_with_an_error_then_saved(admin_page, axe_violations):

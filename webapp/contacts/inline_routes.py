@@ -23,6 +23,7 @@ from .choices import owner_choices
 from .saving import changes_since, parse_version, readable
 
 _UNREADABLE = object()
+PHONE_FIELDS = ("phone", "mobile", "fax")
 
 # The toast after a cell is saved: one sentence per field, so that it agrees with the field ("Fonction enregistrée.").
 SAVED = {"last_name": _l("Nom enregistré."), "first_name": _l("Prénom enregistré."),
@@ -57,6 +58,11 @@ def save_cell(contact_id, field):
     value = _parsed(field, raw)
     if value is _UNREADABLE:
         return _refused(contact_id, field, raw, message(Problem(field, "owner_unknown")), 422)
+    # A number phonenumbers cannot read is refused here unless the user confirms it ("Enregistrer tel quel"):
+    # in a cell, a typo is likelier than a number from elsewhere. The form keeps it with a warning.
+    if field in PHONE_FIELDS and not request.form.get("as_typed") and rules.phone_problem(field, value,
+                                                                                          contact.country):
+        return _refused(contact_id, field, raw, message(Problem(field, "phone_unconfirmed")), 422, confirm=True)
     # A cell has no "this is another person" step: the same-name confirmation stays the form's.
     result = write_contact({field: value}, current_user, "inline", contact,
                            parse_version(version), same_name_confirmed=True)
@@ -93,12 +99,13 @@ def _saved_message(field: str) -> str:
     return str(SAVED.get(field) or _("Modification enregistrée."))
 
 
-def _refused(contact_id: int, field: str, raw: str, error: str, status: int):
-    """The cell's editor again with the error, or the list with the error flashed for a plain request."""
+def _refused(contact_id: int, field: str, raw: str, error: str, status: int, confirm: bool = False):
+    """The cell's editor again with the error (and `confirm`: the button that saves it as typed), or the list
+    with the error flashed for a plain request."""
     if not is_partial():
         flash(error, "error")
         return redirect(_list_url())
-    return _row_response(contact_id, editing=field, value=raw, error=error, status=status)
+    return _row_response(contact_id, editing=field, value=raw, error=error, status=status, confirm=confirm)
 
 
 def _stale_message(contact_id: int, field: str, version: str) -> str:
@@ -125,7 +132,7 @@ def _list_url() -> str:
     return referrer_url(list_path, under=list_path)
 
 
-def _row_response(contact_id, editing=None, value=None, error=None, status=200):
+def _row_response(contact_id, editing=None, value=None, error=None, status=200, confirm=False):
     if not is_partial():  # a fragment URL opened as a page: show the contact's record instead
         get_contact_or_404(current_user, contact_id)
         return redirect(url_for("contacts.show", contact_id=contact_id))
@@ -134,5 +141,5 @@ def _row_response(contact_id, editing=None, value=None, error=None, status=200):
         abort(404)
     owners = owner_choices(row.owner_id) if editing == "owner_id" else None
     html = render_template("partials/contacts/_row.html", row=row, editing=editing, edit_value=value,
-                           edit_error=error, owners=owners, inline_labels=INLINE_FIELDS)
+                           edit_error=error, owners=owners, inline_labels=INLINE_FIELDS, confirm_as_typed=confirm)
     return make_response(html, status)

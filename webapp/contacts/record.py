@@ -1,21 +1,21 @@
 """What the contact's record shows: its tasks (sorted, paged), its affaires, its subscriptions, its trail, and
 the vCard its QR code carries. Read-only: every write lives in webapp/services."""
 import io
-import json
 from dataclasses import dataclass, field
 
 import segno
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from ..extensions import db
-from ..formatting import field_label
 from ..listing import Column, Listing, read_page
 from ..models import AuditEntry, Contact, ContactPhoto, MailingListSubscription, Task, TaskAttachment, TaskType, User
 from ..problem_messages import LINK_LABELS
+from ..services.audit_words import TrailLine, trail_in_words
 from ..services.contacts import usage_of
 from ..services.vcard_write import ExportCard, contact_to_vcard
 
@@ -36,9 +36,6 @@ TASK_COLUMNS = (
 )
 TASK_SORTS = {column.key: column.sort for column in TASK_COLUMNS if column.sortable}
 HISTORY_LIMIT = 200
-VIA_LABELS = {"form": _l("Formulaire"), "inline": _l("Modification en ligne"), "import": _l("Import"),
-              "bulk": _l("Action de masse"), "cli": _l("Ligne de commande"), "system": _l("Système")}
-ACTION_LABELS = {"create": _l("Création"), "update": _l("Modification"), "delete": _l("Suppression")}
 
 
 @dataclass
@@ -102,46 +99,12 @@ class TaskTable(Listing):
         return self
 
 
-@dataclass
-class HistoryLine:
-    """One row of the trail, ready to show."""
-
-    at: object
-    who: str
-    via: str
-    action: str
-    field: str
-    old: str
-    new: str
-    snapshot: list[tuple[str, str]]
-
-
-def history(contact_id: int, limit: int = HISTORY_LIMIT) -> list[HistoryLine]:
-    """The contact's audit trail, newest first; creation and deletion snapshots read as "field: value" pairs."""
+def history(contact_id: int, user: User, limit: int = HISTORY_LIMIT) -> list[TrailLine]:
+    """The contact's audit trail, newest first, in words (names, labels, channels) in the interface's language."""
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.record_type == "contact",
                                                           AuditEntry.record_id == contact_id)
-                                 .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
-                                 .options(selectinload(AuditEntry.user)))
-    lines = []
-    for entry in entries:
-        raw = entry.new_value if entry.action == "create" else entry.old_value if entry.action == "delete" else None
-        lines.append(HistoryLine(
-            at=entry.at, who=entry.user.display_name if entry.user else str(_l("Système")),
-            via=str(VIA_LABELS.get(entry.via, entry.via)), action=str(ACTION_LABELS.get(entry.action, entry.action)),
-            field=field_label(entry.field), old=entry.old_value or "",
-            new=entry.new_value or "", snapshot=_snapshot(raw) if raw is not None else []))
-    return lines
-
-
-def _snapshot(raw: str) -> list[tuple[str, str]]:
-    """A JSON snapshot as labelled pairs; text that is not a JSON object is shown as it is."""
-    try:
-        values = json.loads(raw)
-    except ValueError:
-        return [("", raw)]
-    if not isinstance(values, dict):
-        return [("", raw)]
-    return [(field_label(key), "" if value is None else str(value)) for key, value in values.items()]
+                                 .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)).all()
+    return trail_in_words(entries, user, str(get_locale() or "fr"))
 
 
 def social_links(contact: Contact) -> list[tuple[str, str, bool]]:
@@ -154,7 +117,7 @@ def social_links(contact: Contact) -> list[tuple[str, str, bool]]:
     return result
 
 
-def record_context(contact: Contact, args: MultiDict, back: str) -> dict:
+def record_context(contact: Contact, user: User, args: MultiDict, back: str) -> dict:
     """Everything the record page shows besides the contact's own columns."""
     usage = usage_of([contact.id])[contact.id]
     subscriptions = db.session.scalars(
@@ -162,7 +125,7 @@ def record_context(contact: Contact, args: MultiDict, back: str) -> dict:
         .options(selectinload(MailingListSubscription.mailing_list))).all()
     subscriptions = sorted(subscriptions, key=lambda s: (s.status != "subscribed", s.mailing_list.full_label.lower()))
     photo_at = db.session.scalar(select(ContactPhoto.updated_at).where(ContactPhoto.contact_id == contact.id))
-    return {"usage": usage, "subscriptions": subscriptions, "history": history(contact.id),
+    return {"usage": usage, "subscriptions": subscriptions, "history": history(contact.id, user),
             "tasks": TaskTable.from_args(contact.id, args, back).load(), "links": social_links(contact),
             "photo_version": int(photo_at.timestamp()) if photo_at else None,
             "skills": sorted(contact.skills, key=lambda s: s.label.lower())}

@@ -55,5 +55,5 @@ def show(contact_id):
     back_url = local_url(back, list_url, under=list_url) if back else referrer_url(list_url, under=list_url)
     block = "sections" if request.headers.get("HX-Target") == "record-sections" else None
     return render("contacts/show.html", block, contact=contact, back_url=back_url,
-                  **record_context(contact, request.args, "" if back_url == list_url else back_url))
+                  **record_context(contact, current_user, request.args, "" if back_url == list_url else back_url))
 

@@ -8,7 +8,9 @@ from ..extensions import db
 from .people import User
 from .types import UTCDateTime, utcnow
 
-AUDIT_CHANNELS = ("form", "inline", "import", "bulk", "cli", "system")
+# How a change was made: the contact form, an inline cell, a vCard or CSV import ("import": vCard imports before
+# migration 0009 named them), a mass action, the command line, the application itself.
+AUDIT_CHANNELS = ("form", "inline", "vcard", "csv", "import", "bulk", "cli", "system")
 
 
 class AuditEntry(db.Model):

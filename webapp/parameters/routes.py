@@ -115,19 +115,31 @@ def activate(slug: str, item_id: int):
     return _done(screen, message, item.id)
 
 
-@bp.post("/<slug>/<id:item_id>/delete")
+@bp.route("/<slug>/<id:item_id>/delete", methods=["GET", "POST"])
 @requires(rights.PARAMETERS)
 def delete(slug: str, item_id: int):
-    """Delete a value no record uses; otherwise say where it is used."""
+    """Delete a value no record uses, once confirmed (an in-page dialog, or a page without JavaScript); otherwise
+    say where it is used."""
     screen, item = _screen_item(slug, item_id)
+    if request.method == "GET":
+        template = "partials/parameters/_delete_dialog.html" if is_partial() else "parameters/delete.html"
+        return render_template(template, screen=screen, item=item,
+                               refusal=service.deletion_refusal(screen.kind, item))
     label = item.label
     try:
         service.delete_item(screen.kind, item, current_user.id)
     except service.InUseError as error:
-        return _done(screen, error.message, item_id, refused=True)
+        return _closing_dialog(_done(screen, error.message, item_id, refused=True))
     message = (_("« %(label)s » a été supprimée.", label=label) if screen.kind.feminine
                else _("« %(label)s » a été supprimé.", label=label))
-    return _done(screen, message)
+    return _closing_dialog(_done(screen, message))
+
+
+def _closing_dialog(response):
+    """For htmx, the answer to a confirmed delete also empties the dialog slot (out of band): the dialog closes."""
+    if is_partial():
+        response.set_data(response.get_data(as_text=True) + '<div id="dialog-slot" hx-swap-oob="true"></div>')
+    return response
 
 
 def _screen(slug: str) -> Screen:

@@ -191,7 +191,7 @@ def _create_users(batch, known: _Known, report: ImportReport, at) -> None:
     known.users.update(zip(new, ids))
     report.created["users"] += len(ids)
     audit_created("user", ((id_, {"last_name": row["last_name"], "first_name": row["first_name"]})
-                           for id_, row in zip(ids, rows)), at)
+                           for id_, row in zip(ids, rows)), at, via="csv")
 
 
 def _create_clients(batch, known: _Known, report: ImportReport, at) -> None:
@@ -228,7 +228,7 @@ def _create_clients(batch, known: _Known, report: ImportReport, at) -> None:
         "name": row["company"], "owner": row["company_assigned_to"], "entities": row["entity"],
         "sector": row["sector"], "size_band": row["size"], "revenue_range": row["revenue_range"],
         "origin": row["origin"], "archived": row["archived_company"],
-    }) for id_, row in zip(ids, new)), at)
+    }) for id_, row in zip(ids, new)), at, via="csv")
 
 
 def _contact_values(row: dict, known: _Known, at) -> dict:
@@ -277,7 +277,7 @@ def _create_contacts(batch, known: _Known, report: ImportReport, at) -> None:
     insert_rows(ContactLink.__table__, [{"contact_id": id_, "kind": "linkedin", "url": row["linkedin"], "position": 0}
                                         for id_, (_values, row) in zip(ids, new) if row["linkedin"]])
     report.created["contacts"] += len(ids)
-    audit_created("contact", ((id_, row["audit"]) for id_, (_values, row) in zip(ids, new)), at)
+    audit_created("contact", ((id_, row["audit"]) for id_, (_values, row) in zip(ids, new)), at, via="csv")
 
 
 def _contact_snapshot(values: dict, row: dict) -> dict:

@@ -220,15 +220,23 @@ def set_active(kind: Kind, item, active: bool, user_id: int | None) -> bool:
     return True
 
 
+def deletion_refusal(kind: Kind, item) -> str | None:
+    """Why the value cannot be deleted (the records using it), or None when nothing uses it."""
+    pairs = usage_counts(kind, [item.id]).get(item.id)
+    if not pairs:
+        return None
+    usage = describe_usage(pairs)
+    if kind.feminine:
+        return _("Impossible de supprimer « %(label)s » : utilisée par %(usage)s. Désactivez-la plutôt.",
+                 label=item.label, usage=usage)
+    return _("Impossible de supprimer « %(label)s » : utilisé par %(usage)s. Désactivez-le plutôt.",
+             label=item.label, usage=usage)
+
+
 def delete_item(kind: Kind, item, user_id: int | None) -> None:
     """Delete a value no record uses; otherwise refuse, saying where it is used."""
-    pairs = usage_counts(kind, [item.id]).get(item.id)
-    if pairs:
-        usage = describe_usage(pairs)
-        raise InUseError(_("Impossible de supprimer « %(label)s » : utilisée par %(usage)s. Désactivez-la plutôt.",
-                           label=item.label, usage=usage) if kind.feminine else
-                         _("Impossible de supprimer « %(label)s » : utilisé par %(usage)s. Désactivez-le plutôt.",
-                           label=item.label, usage=usage))
+    if refusal := deletion_refusal(kind, item):
+        raise InUseError(refusal)
     record_deleted(kind.record_type, item.id, snapshot(kind, item), via="inline", user_id=user_id)
     db.session.delete(item)
     try:

@@ -227,7 +227,7 @@ def _create_clients(preview: Preview, targets: dict, user: User, report: ImportR
             if entity_ids:
                 db.session.execute(insert(client_entities), [{"client_id": account.id, "entity_id": entity_id}
                                                              for entity_id in entity_ids])
-            record_created("client", account.id, {"name": account.name, "owner_id": user.id}, "import", user.id)
+            record_created("client", account.id, {"name": account.name, "owner_id": user.id}, "vcard", user.id)
             clients[group.index] = account.id
             report.clients += 1
         elif target is not None:
@@ -320,7 +320,7 @@ def _created_audit_row(contact_id: int, values: dict, plan: CardPlan, has_photo:
     """record_created's row for a new contact, to be written with the others in one INSERT."""
     values = {**values, "links": " | ".join(f"{kind}: {url}" for kind, url in plan.links),
               "photo": "oui" if has_photo else None, "extras": _extras_text(plan.extras) or None}
-    return {"at": now, "user_id": user.id, "via": "import", "action": "create", "record_type": "contact",
+    return {"at": now, "user_id": user.id, "via": "vcard", "action": "create", "record_type": "contact",
             "record_id": contact_id, "field": None, "old_value": None, "new_value": snapshot(values)}
 
 
@@ -369,7 +369,7 @@ def _update_contacts(updates: list[Update], clients: dict[int, int], departments
             added = [LinkValue(kind, url) for kind, url in plan.links if url not in known]
             links = [LinkValue(link.kind, link.url) for link in contact.links] + added if added else KEEP
             photo = _photo(plan) if plan.photo and not _same_photo(contact.photo, plan.photo) else KEEP
-            changes = update_contact(contact, values, version, user.id, "import", links=links, photo=photo)
+            changes = update_contact(contact, values, version, user.id, "vcard", links=links, photo=photo)
             new_extras = _add_extras(contact, plan, user)
             if changes.fields or new_extras:
                 report.updated += 1
@@ -403,5 +403,5 @@ def _add_extras(contact: Contact, plan: CardPlan, user: User) -> list:
         for offset, (kind, label, value) in enumerate(new_extras):
             contact.extras.append(ContactExtra(kind=kind, label=label, value=value, position=start + offset))
         record_changes("contact", contact.id, {"extras": (old_text, _extras_text(
-            [(e.kind, e.label, e.value) for e in contact.extras]))}, "import", user.id)
+            [(e.kind, e.label, e.value) for e in contact.extras]))}, "vcard", user.id)
     return new_extras
