@@ -135,10 +135,12 @@
   // Mass actions: the bar shows the number selected; once the whole page is checked it offers every contact
   // matching the filters (the server re-applies them). A new list (filter, order, page) clears the selection.
   document.documentElement.classList.add("js");
+  var pageLocale = document.documentElement.lang === "en" ? "en" : "fr-FR";
+  var pluralRules = new Intl.PluralRules(pageLocale);
   var bulkWords = document.documentElement.lang === "en" ?
-    { one: " selected", across: "All {n} matching contacts are selected.", offer: "Select the {n} contacts matching the filters",
+    { one: " selected", other: " selected", across: "All {n} matching contacts are selected.", offer: "Select the {n} contacts matching the filters",
       cleared: "Selection cleared: the list changed." } :
-    { one: " sélectionné(s)", across: "Les {n} contacts correspondant aux filtres sont sélectionnés.",
+    { one: " sélectionné", other: " sélectionnés", across: "Les {n} contacts correspondant aux filtres sont sélectionnés.",
       offer: "Sélectionner les {n} contacts correspondant aux filtres", cleared: "Sélection effacée : la liste a changé." };
   function bulkState() {
     var form = document.getElementById("bulk-form");
@@ -149,7 +151,7 @@
     var across = document.getElementById("bulk-select-across").value === "1";
     var total = table ? parseInt(table.getAttribute("data-total"), 10) : 0;
     var capped = table && table.getAttribute("data-capped") === "1";
-    var shownTotal = total.toLocaleString("fr-FR") + (capped ? "+" : "");
+    var shownTotal = total.toLocaleString(pageLocale) + (capped ? "+" : "");
     var pageBox = document.getElementById("select-page");
     if (pageBox) {
       pageBox.checked = boxes.length > 0 && checked === boxes.length;
@@ -157,7 +159,8 @@
     }
     form.classList.toggle("empty", checked === 0 && !across);
     document.getElementById("bulk-count").textContent = across ?
-      bulkWords.across.replace("{n}", shownTotal) : (checked ? checked + bulkWords.one : "");
+      bulkWords.across.replace("{n}", shownTotal) :
+      (checked ? checked.toLocaleString(pageLocale) + bulkWords[pluralRules.select(checked) === "one" ? "one" : "other"] : "");
     var offer = document.getElementById("bulk-select-all");
     offer.hidden = across || !(boxes.length && checked === boxes.length && total > boxes.length);
     offer.textContent = bulkWords.offer.replace("{n}", shownTotal);
@@ -273,64 +276,9 @@
 })();
 // ---- end of record dialogs ---------------------------------------------------------------------------------
 
-// ---- vCard drop zone (issue 5): drop or choose .vcf files, show the upload's progress ----------------------
-// The zone is a plain multipart form (its button works without JavaScript); here a drop or a choice submits it
-// through htmx, and htmx's upload progress events fill its <progress>.
+// ---- vCard import preview (issue 5); the drop on the list is static/js/drop.js ------------------------------
 (function () {
   "use strict";
-
-  function zoneOf(node) {
-    return node && node.closest ? node.closest("[data-vcf-dropzone]") : null;
-  }
-
-  function send(form) {
-    if (form.requestSubmit) { form.requestSubmit(); } else { form.dispatchEvent(new Event("submit", { cancelable: true, bubbles: true })); }
-  }
-
-  ["dragenter", "dragover"].forEach(function (type) {
-    document.addEventListener(type, function (event) {
-      var zone = zoneOf(event.target);
-      if (!zone) { return; }
-      event.preventDefault();  // without it the browser opens the dropped file instead
-      if (event.dataTransfer) { event.dataTransfer.dropEffect = "copy"; }
-      zone.classList.add("is-dragover");
-    });
-  });
-  document.addEventListener("dragleave", function (event) {
-    var zone = zoneOf(event.target);
-    if (zone && !zone.contains(event.relatedTarget)) { zone.classList.remove("is-dragover"); }
-  });
-  document.addEventListener("drop", function (event) {
-    var zone = zoneOf(event.target);
-    if (!zone) { return; }
-    event.preventDefault();
-    zone.classList.remove("is-dragover");
-    var files = event.dataTransfer && event.dataTransfer.files;
-    var input = zone.querySelector("input[type=file]");
-    if (!files || !files.length || !input) { return; }
-    input.files = files;
-    send(zone);
-  });
-  document.addEventListener("change", function (event) {
-    var zone = zoneOf(event.target);
-    if (zone && event.target.type === "file" && event.target.files.length) { send(zone); }
-  });
-
-  document.addEventListener("htmx:xhr:progress", function (event) {
-    var zone = zoneOf(event.target);
-    var bar = zone && zone.querySelector(".vcf-progress");
-    if (!bar || !event.detail.lengthComputable) { return; }
-    bar.hidden = false;
-    bar.value = Math.round(event.detail.loaded / event.detail.total * 100);
-  });
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    var zone = zoneOf(event.target);
-    if (zone) { zone.classList.add("is-sending"); }
-  });
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var zone = zoneOf(event.target);
-    if (zone) { zone.classList.remove("is-sending"); }
-  });
 
   // The preview's "another account" boxes: a typed name replaces the list's choice, so say it by dimming it.
   document.addEventListener("input", function (event) {
@@ -341,4 +289,3 @@
     if (select) { select.classList.toggle("is-overridden", box.value.trim() !== ""); }
   });
 })();
-// ---- end of vCard drop zone -----------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ def test_confirmation_dialog_counts_and_reports_out_of_scope(client, csrf, team)
     response = _post(client, csrf, "/contacts/bulk/reassign/confirm", _ids(*team["contacts"][:3], team["hidden"]))
     text = strip_tags(response.text)
     assert response.status_code == 200 and "<dialog" in response.text
-    assert "3 contacts sélectionnés" in text and "1 contact(s) hors de vos entités seront ignorés" in text
+    assert "3 contacts sélectionnés" in text and "1 contact hors de vos entités sera ignoré." in text
 
 
 def test_reassign_all_at_once_with_undo(client, csrf, team, app):
@@ -68,7 +68,7 @@ def test_reassign_all_at_once_with_undo(client, csrf, team, app):
     assert response.status_code == 200
     events = json.loads(response.headers["HX-Trigger"])
     assert events["toast-shown"]["message"].startswith("3 contacts réaffectés")
-    assert "1 contact(s) hors de vos entités ignoré(s)" in events["toast-shown"]["message"]
+    assert "1 contact hors de vos entités ignoré" in events["toast-shown"]["message"]
     assert "contacts-changed" in events
     owners = _owners(app)
     assert {owners["Alpha"], owners["Beta"], owners["Gamma"]} == {team["other"].id}
@@ -122,7 +122,7 @@ def test_mailing_lists_skip_contacts_without_email_and_respect_unsubscriptions(c
     message = json.loads(_post(client, csrf, "/contacts/bulk/mailing-lists", data).headers["HX-Trigger"])[
         "toast-shown"]["message"]
     assert message.startswith("3 abonnements ajoutés")
-    assert "1 désabonnement(s) antérieur(s) conservé(s)" in message and "SANSMAIL Test" in message
+    assert "1 désabonnement antérieur conservé" in message and "SANSMAIL Test" in message
     with app.app_context():
         rows = {c.last_name: (s.status, s.since) for s, c in db.session.execute(
             db.select(MailingListSubscription, Contact).join(Contact))}
@@ -152,7 +152,7 @@ def test_delete_only_what_may_be_deleted_and_say_why(client, csrf, team, app):
     assert "Supprimer le contact — déjà utilisé (2 tâches, 1 opportunité)" in " ".join(menu.split())
     response = _post(client, csrf, "/contacts/bulk/delete", _ids(*team["contacts"][:4], team["hidden"]))
     text = strip_tags(response.text)
-    assert "2 supprimé(s), 2 conservé(s)" in text
+    assert "2 contacts supprimés, 2 conservés." in text
     assert "ALPHA Test — 2 tâches, 1 opportunité" in text and "BETA Test — 1 opportunité" in text
     assert set(_owners(app)) == {"Alpha", "Beta", "Epsilon", "Sansmail", "Cache"}
     with app.app_context():

@@ -86,3 +86,9 @@ def test_parameter_messages_agree_with_what_the_list_holds(client, make, login_a
         response = client.post(f"/parameters/{slug}", data={"csrf_token": csrf["token"], "new-label": "Rust"},
                                headers={**HX, "HX-Target": "items"})
         assert json.loads(response.headers["HX-Trigger"])["toast-shown"]["message"] == expected, slug
+
+
+def test_the_vcard_bar_writes_its_limit_in_the_language(client, world):
+    french = _text(client.get("/contacts").text)
+    english = _text(client.get("/contacts", headers=EN).text)
+    assert f"5{NNBSP}000 fiches" in french and "5,000" in english

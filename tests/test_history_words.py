@@ -37,6 +37,8 @@ def changed(app, world, make):
             "birthday": date(1980, 2, 29), "department_id": service.id}, contact.version, world.seller.id, "form")
         for via, field, old, new in (("inline", "city", None, "Lyon"), ("vcard", "fax", None, "01 02 03 04 05"),
                                      ("csv", "street", None, "1 rue de la Paix"),
+                                     ("form", "mailing_lists", "Mailjet - Clients (abonné depuis le 11/04/2019)",
+                                      "Mailjet - Clients (désabonné depuis le 04/12/2026)"),
                                      ("bulk", "Liste de diffusion Mailjet - Clients", None, "subscribed"),
                                      # moved from an account of an entity the seller does not belong to
                                      ("bulk", "client_id", str(world.outside.id), str(world.aprool.id))):
@@ -62,7 +64,9 @@ def test_ids_and_codes_read_as_names_and_labels_in_french(client, changed, world
                      "Modification en ligne Modification Ville (vide) → Lyon",
                      "Import vCard Modification Fax (vide) → 01 02 03 04 05",
                      "Import CSV Modification Adresse (vide) → 1 rue de la Paix",
-                     "Action de masse Modification Liste de diffusion Mailjet - Clients (vide) → abonné"):
+                     "Action de masse Modification Liste de diffusion Mailjet - Clients (vide) → abonné",
+                     "Listes de diffusion Mailjet - Clients (abonné depuis le 11/04/2019) → Mailjet - Clients "
+                     "(désabonné depuis le 04/12/2026)"):
         assert expected in text, (expected, text)
     assert "Société 1" not in text and "→ FR" not in text and "subscribed" not in text
 
@@ -79,7 +83,8 @@ def test_the_history_in_english(client, changed, world):
                      "Country France → Belgium", "Gender (empty) → Female", "DPO No → Yes",
                      "Birthday (empty) → 2/29/80", "Inline edit Edit City (empty) → Lyon",
                      "vCard import Edit", "CSV import Edit", "Bulk action Edit Mailing list Mailjet - Clients "
-                     "(empty) → subscribed", "Company (account not visible) → APROOL"):
+                     "(empty) → subscribed", "Company (account not visible) → APROOL",
+                     "Mailjet - Clients (subscribed since 4/11/19) → Mailjet - Clients (unsubscribed since 12/4/26)"):
         assert expected in text, (expected, text)
     assert "Belgique" not in text and "Femme" not in text and "Formulaire" not in text
 

@@ -99,7 +99,7 @@ def list_row_labels() -> dict:
             "update_name": _("Mettre à jour %(name)s", name="%(name)s"),
             "more_name": _("Plus d'actions pour %(name)s", name="%(name)s"),
             "cell_url": url_pattern("contacts.edit_cell", field="field"),
-            "menu_url": url_pattern("contacts.row_menu")}
+            "menu_url": url_pattern("contacts.row_menu"), "email": _("E-mail")}
 
 
 def number(value) -> str:

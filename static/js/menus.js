@@ -24,7 +24,8 @@
   function place(menu) {
     var panel = panelOf(menu);
     var button = buttonOf(menu);
-    if (!panel || !button || !menu.open) { return; }
+    if (!panel || !button) { return; }
+    if (!menu.open) { clear(panel); return; }
     panel.classList.add("is-floating");
     panel.style.maxHeight = "";
     var box = button.getBoundingClientRect();
@@ -42,9 +43,15 @@
     panel.classList.toggle("is-above", up);
   }
 
+  // Panels of closed menus keep no position (a panel may also arrive from the server after its menu closed).
+  function clearClosed() {
+    document.querySelectorAll(MENUS + ":not([open]) > .menu.is-floating").forEach(clear);
+  }
+
   function close(menu, giveFocusBack) {
     if (!menu.open) { return; }
-    menu.open = false;  // the toggle event clears the position
+    menu.open = false;
+    clear(panelOf(menu));
     if (giveFocusBack) {
       var button = buttonOf(menu);
       if (button) { button.focus(); }
@@ -60,16 +67,23 @@
     if (menu.open) {
       openMenus().forEach(function (other) { if (other !== menu) { close(other, false); } });
       place(menu);
-    } else {
-      clear(panelOf(menu));
+      watch(menu);
+    } else if (watchers.has(menu)) {
+      watchers.get(menu).disconnect();
+      watchers.delete(menu);
     }
+    clearClosed();
   }, true);
 
-  // The row menu's entries arrive after it opens (htmx replaces the panel): place the new panel.
-  document.addEventListener("htmx:load", function (event) {
-    var menu = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest(MENUS);
-    if (menu && menu.open) { place(menu); }
-  });
+  // The row menu's entries arrive after it opens (htmx replaces the panel): place the new panel as soon as it is
+  // in the page, before it is painted.
+  var watchers = new Map();
+  function watch(menu) {
+    if (watchers.has(menu)) { return; }
+    var observer = new MutationObserver(function () { place(menu); clearClosed(); });
+    observer.observe(menu, { childList: true, subtree: true });
+    watchers.set(menu, observer);
+  }
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") { return; }

@@ -4,7 +4,6 @@ from urllib.parse import parse_qsl
 
 from flask import Response, abort, current_app, make_response, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from ..dialogs import saved
 from ..errors import render_error
 from ..extensions import db
 from ..form_fields import parse_id
+from ..formatting import plural
 from ..htmx import is_partial, toast, trigger
 from ..models import MailingList
 from ..queries import ContactQuery
@@ -69,7 +69,7 @@ def bulk_reassign():
     if raw and (owner_id is None or owner_problem(owner_id)):
         return render_error(422, problem_messages.message(Problem("owner_id", "owner_unknown")))
     result = bulk.reassign(current_user, selection, owner_id)
-    message = ngettext("%(num)d contact réaffecté", "%(num)d contacts réaffectés", result.changed)
+    message = plural("%(num)s contact réaffecté", "%(num)s contacts réaffectés", result.changed)
     message += _skipped(selection)
     token = _undo_signer().dumps({"at": result.at.isoformat(), "owner": owner_id})
     return _done(message, undo=url_for("contacts.bulk_undo", token=token) if result.changed else None)
@@ -84,8 +84,8 @@ def bulk_undo(token):
     except BadSignature:
         return render_error(409, _("Cette réaffectation ne peut plus être annulée."))
     restored = bulk.undo_reassign(current_user, datetime.fromisoformat(data["at"]), data["owner"])
-    return _done(ngettext("Affectation précédente rétablie pour %(num)d contact",
-                          "Affectation précédente rétablie pour %(num)d contacts", restored))
+    return _done(plural("Affectation précédente rétablie pour %(num)s contact",
+                        "Affectation précédente rétablie pour %(num)s contacts", restored))
 
 
 @bp.post("/contacts/bulk/mailing-lists")
@@ -99,12 +99,13 @@ def bulk_mailing_lists():
     subscribe = request.form.get("mode") != "unsubscribe"
     result = bulk.change_subscriptions(current_user, selection, list_ids, subscribe, request.form.get("force") == "1")
     if subscribe:
-        message = ngettext("%(num)d abonnement ajouté", "%(num)d abonnements ajoutés", result.changed)
+        message = plural("%(num)s abonnement ajouté", "%(num)s abonnements ajoutés", result.changed)
     else:
-        message = ngettext("%(num)d désabonnement", "%(num)d désabonnements", result.changed)
+        message = plural("%(num)s désabonnement", "%(num)s désabonnements", result.changed)
     if result.kept_unsubscribed:
-        message += _(" ; %(n)d désabonnement(s) antérieur(s) conservé(s) (cochez « forcer » pour réabonner)",
-                     n=result.kept_unsubscribed)
+        message += " ; " + plural("%(num)s désabonnement antérieur conservé (cochez « forcer » pour réabonner)",
+                                  "%(num)s désabonnements antérieurs conservés (cochez « forcer » pour réabonner)",
+                                  result.kept_unsubscribed)
     if result.without_email_count:
         names = ", ".join(result.without_email)
         more = result.without_email_count - len(result.without_email)
@@ -118,12 +119,12 @@ def bulk_mailing_lists():
 def bulk_delete():
     """Supprimer: only the contacts that may be deleted go; the answer names each kept one and why."""
     result = bulk.delete_unused(current_user, _selection())
-    message = _("%(deleted)d supprimé(s), %(kept)d conservé(s)", deleted=result.deleted, kept=result.kept_count)
+    message = deletion_summary(result.deleted, result.kept_count)
     if not result.kept_count:
         return _done(message)
     response = make_response(render_template(
         "partials/contacts/_bulk_delete_report.html" if is_partial() else "contacts/bulk_delete_report.html",
-        result=result, back_url=_list_url()))
+        result=result, summary=message, back_url=_list_url()))
     toast(response, message)
     return trigger(response, "contacts-changed")
 
@@ -146,6 +147,12 @@ def bulk_export():
     return response
 
 
+def deletion_summary(deleted: int, kept: int) -> str:
+    """"2 contacts supprimés, 1 conservé": the bulk delete's toast and report."""
+    return ", ".join((plural("%(num)s contact supprimé", "%(num)s contacts supprimés", deleted),
+                      plural("%(num)s conservé", "%(num)s conservés", kept)))
+
+
 def _undo_signer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"bulk-undo-{current_user.id}")
 
@@ -153,7 +160,8 @@ def _undo_signer() -> URLSafeTimedSerializer:
 def _skipped(selection: bulk.Selection) -> str:
     if not selection.out_of_scope:
         return ""
-    return _(" ; %(n)d contact(s) hors de vos entités ignoré(s)", n=selection.out_of_scope)
+    return " ; " + plural("%(num)s contact hors de vos entités ignoré", "%(num)s contacts hors de vos entités ignorés",
+                          selection.out_of_scope)
 
 
 def _done(message: str, undo: str | None = None):

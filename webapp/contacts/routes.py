@@ -8,6 +8,7 @@ from ..htmx import is_partial, render
 from ..queries import ContactQuery
 from ..return_urls import local_url, referrer_url
 from ..scope import get_contact_or_404
+from ..services import preferences
 from . import bp, pickers
 
 
@@ -28,7 +29,8 @@ def index():
         response = make_response(render("contacts/index.html", "results", **context))
         response.headers["HX-Push-Url"] = query.url(page=query.page)  # the short, canonical form of the state
         return response
-    return render("contacts/index.html", filters=pickers.filter_options(query, current_user), **context)
+    return render("contacts/index.html", filters=pickers.filter_options(query, current_user),
+                  filters_folded=preferences.of(current_user, "contacts.filters_folded", False), **context)
 
 
 @bp.get("/contacts/pickers/<kind>")

@@ -67,6 +67,8 @@ class User(UserMixin, db.Model):
 
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="select")
     entities: Mapped[list[Entity]] = relationship(secondary=user_entities, lazy="select")
+    # Read with the user by sessions.session_user (services.preferences.of reads it), written by preferences.put.
+    preferences: Mapped[list["UserPreference"]] = relationship(lazy="select", viewonly=True)  # noqa: F821
 
     # The key of the server-side session this object was loaded for or logged in with (UserSession), never
     # stored on the user: Flask-Login keeps it in the signed cookie.

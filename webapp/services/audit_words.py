@@ -4,6 +4,7 @@
 The trail stores what was written (ids, codes); this module only reads it. Every id of a trail is resolved in one
 statement, and an account the user may not see is never named."""
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -28,6 +29,9 @@ GENDER_LABELS = {"M": _l("Homme"), "F": _l("Femme")}
 STORED_WORDS = {"oui": _l("Oui"), "non": _l("Non"), "nouvelle photo": _l("nouvelle photo"),
                 "subscribed": _l("abonné"), "unsubscribed": _l("désabonné")}
 MAILING_LIST_FIELD = "Liste de diffusion "
+# One subscription as contact_extras._describe writes it: "Mailjet - Clients (abonné depuis le 11/04/2019)".
+SUBSCRIPTION = re.compile(r"^(?P<list>.+) \((?P<state>abonné|désabonné) depuis le (?P<day>\d\d)/(?P<month>\d\d)/"
+                          r"(?P<year>\d{4})\)$")
 # The fields that hold an id, and what they name; "client" and "owner" are names already (the CSV import's).
 ID_FIELDS = {"client_id": "client", "owner_id": "user", "department_id": "department"}
 
@@ -158,11 +162,23 @@ def _value_in_words(name: str | None, value, names: dict, locale: str) -> str:
             return format_date(date.fromisoformat(value), "short", locale=locale)
         except ValueError:
             return value
+    if name == "mailing_lists":
+        return "; ".join(_subscription_in_words(part, locale) for part in value.split("; "))
     if name == "links":
         return " | ".join(_link_in_words(part) for part in value.split(" | "))
     if value in STORED_WORDS:
         return str(STORED_WORDS[value])
     return value
+
+
+def _subscription_in_words(part: str, locale: str) -> str:
+    match = SUBSCRIPTION.match(part)
+    if not match:
+        return part
+    since = date(int(match["year"]), int(match["month"]), int(match["day"]))
+    state = _("abonné") if match["state"] == "abonné" else _("désabonné")
+    return _("%(list)s (%(state)s depuis le %(date)s)", list=match["list"], state=state,
+             date=format_date(since, "short", locale=locale))
 
 
 def _link_in_words(part: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import UserPreference
+from ..models import User, UserPreference
 
 MAX_VALUE_CHARS = 4000  # a list of column keys or a view name; nothing a screen remembers is longer
 
@@ -28,6 +28,16 @@ def get(user_id: int, key: str, default: Any = None) -> Any:
     """The remembered value of one key for one user, or the default when there is none (or it no longer fits)."""
     stored = db.session.scalar(select(UserPreference.value).where(UserPreference.user_id == user_id,
                                                                   UserPreference.key == key))
+    return _decode(key, stored, default)
+
+
+def of(user: User, key: str, default: Any = None) -> Any:
+    """Like get(), from the preferences loaded with the user (sessions.session_user): no statement of its own."""
+    stored = next((p.value for p in user.preferences if p.key == key), None)
+    return _decode(key, stored, default)
+
+
+def _decode(key: str, stored: str | None, default: Any) -> Any:
     if stored is None or key not in PREFERENCES:
         return default
     try:

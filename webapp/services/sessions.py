@@ -55,15 +55,16 @@ def start_session(user: User, user_agent: str = "") -> str:
 
 
 def session_user(key: str) -> User | None:
-    """The user of a live session, with roles, rights and entities, in one statement; None when the session
-    ended, lasted too long or sat idle too long, or when the user may no longer log in."""
+    """The user of a live session, with roles, rights, entities and screen preferences, in one statement; None
+    when the session ended, lasted too long or sat idle too long, or when the user may no longer log in."""
     now = utcnow()
     row = db.session.execute(
         select(User, UserSession.last_seen_at)
         .join(UserSession, UserSession.user_id == User.id)
         .where(UserSession.key_hash == _hash(key), *_live(now), User.active.is_(True),
                User.password_hash.is_not(None))
-        .options(joinedload(User.roles).joinedload(Role.rights), joinedload(User.entities))
+        .options(joinedload(User.roles).joinedload(Role.rights), joinedload(User.entities),
+                 joinedload(User.preferences))
     ).unique().first()
     if row is None:
         return None
