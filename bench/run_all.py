@@ -6,6 +6,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     ("contacts list (SQLite 100k, PostgreSQL 1M, HTTP)", ["bench_list.py"]),
+    ("contacts list rendering, 50 rows (SQL apart from templates)", ["bench_render.py"]),
+    ("contacts list over HTTP beside the Django admin peer", ["bench_http.py"]),
     ("mass actions over 100k contacts", ["bench_bulk.py"]),
     ("vCard import and export", ["bench_vcard.py"]),
 ]

@@ -55,6 +55,13 @@ COLUMNS = (
            sort=(Contact.deal_count, Contact.company_key, Contact.last_name_key, Contact.first_name_key)),
 )
 SORTS = {column.key: column.sort for column in COLUMNS if column.sortable}
+COLUMN_KEYS = tuple(column.key for column in COLUMNS)
+
+
+def visible_columns(columns: tuple, hidden: list[str] | tuple[str, ...]) -> tuple:
+    """The columns a user shows among `columns` (the column chooser hides the others); never none at all."""
+    shown = tuple(column for column in columns if column.key not in hidden)
+    return shown or columns
 # The fields a cell of the list edits in place, with the column's label (the inline editor's allow-list).
 INLINE_FIELDS = {column.edit_field: column.label for column in COLUMNS if column.editable}
 ARCHIVED_CHOICES = ("exclude", "include", "only")

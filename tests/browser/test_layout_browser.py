@@ -174,3 +174,27 @@ def test_the_vcard_bar_is_slim_and_a_file_dropped_on_a_row_is_imported(sized, ma
     page.evaluate(DRAG, ["#contacts-rows tr:nth-child(12) td:nth-child(3)", ["dragenter", "dragover", "drop"]])
     page.wait_for_url("**/contacts/import/*")
     assert "1 fiche lue" in page.locator(".import-summary").inner_text()
+
+
+def test_the_column_chooser_hides_a_column_and_the_choice_stays_after_a_reload(sized, make):
+    page = sized(1280, 800)
+    _login(page, _world(make, contacts=5))
+    assert page.locator("#contacts-table th.col-fax").count() == 1
+    page.locator("#column-chooser summary").click()
+    fax = page.locator("#column-chooser").get_by_role("button", name="Fax")
+    assert _inside(page, page.locator("#column-chooser .menu").bounding_box())
+    assert fax.get_attribute("aria-pressed") == "true"
+    fax.click()
+    page.locator("#contacts-table th.col-fax").wait_for(state="detached")
+    # The chooser stays open on the same entry, so another column can follow.
+    fax = page.locator("#column-chooser").get_by_role("button", name="Fax")
+    assert fax.get_attribute("aria-pressed") == "false"
+    assert page.evaluate("document.activeElement.getAttribute('data-column')") == "fax"
+    page.locator("#column-chooser").get_by_role("button", name="Mobile").click()
+    page.locator("#contacts-table th.col-mobile").wait_for(state="detached")
+    page.reload()
+    headers = page.locator("#contacts-table thead th").all_inner_texts()
+    assert "Fax" not in headers and "Mobile" not in headers and "Téléphone" in headers
+    assert page.locator("#contacts-rows td[data-field=fax]").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.keyboard.press("Escape")

@@ -217,3 +217,20 @@ def test_the_import_preview_on_a_phone(page, make, browser_login, axe_violations
     importer.scroll_into_view_if_needed()
     _thumb_sized(importer)
     assert axe_violations(page) == []
+
+
+def test_the_other_screens_do_not_scroll_sideways_on_a_phone(page, make, browser_login):
+    entity = make.entity("Est")
+    admin = make.user("COTILLON Marion", role="Administrateur", entities=[entity])
+    make.user("BERTHELOT-DELACROIX Jean-Christophe", email="jean-christophe.berthelot-delacroix@example.com",
+              entities=[entity])
+    account = make.client_account("APROOL", entities=[entity], owner=admin)
+    make.contact(account, "BLOU", "Hélène", email="helene.blou@aprool.com")
+    _at(page, PHONES[1])
+    browser_login(page, admin)
+    for url in ("/clients", "/admin/users", "/parameters", f"/clients/{account.id}"):
+        page.goto(url)
+        _no_sideways_scroll(page)
+    # The account's contacts are cards too, without the list's selection boxes.
+    expect(page.locator("#contacts-rows tr").first).to_contain_text("BLOU")
+    expect(page.locator("#contacts-rows .select-cell").first).to_be_hidden()

@@ -31,9 +31,9 @@ def _part(kind: str, rank: int, id_col, label_col, active, position, key, where,
     part = select(literal(kind).label("kind"), literal(rank).label("rank"), id_col.label("id"),
                   label_col.label("label"), active.label("active"), position.label("position"),
                   key.label("key")).where(where)
-    if limit is not None:
-        part = part.order_by(key).limit(limit)
-    return select(*part.subquery().c)  # a LIMIT inside a UNION needs its own SELECT (SQLite)
+    if limit is None:
+        return part
+    return select(*part.order_by(key).limit(limit).subquery().c)  # a LIMIT inside a UNION needs its own SELECT
 
 
 def _reference_part(kind: str, model):

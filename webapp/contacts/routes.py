@@ -5,11 +5,12 @@ from flask_login import current_user
 from .. import rights
 from ..access import requires
 from ..htmx import is_partial, render
-from ..queries import ContactQuery
+from ..queries import ContactQuery, visible_columns
 from ..return_urls import local_url, referrer_url
 from ..scope import get_contact_or_404
 from ..services import preferences
 from . import bp, pickers
+from .columns import hidden_columns
 
 
 @bp.get("/")
@@ -23,6 +24,7 @@ def home():
 def index():
     """List the client contacts the user may see, filtered, sorted and paged as the URL says."""
     query = ContactQuery.from_args(request.args)
+    query.columns = visible_columns(query.columns, hidden_columns(current_user))  # the user's column headers
     result = query.page_of_rows(current_user)
     context = dict(query=query, result=result, chips=query.chips())
     if is_partial() and request.headers.get("HX-Target") == "results":

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import User, UserPreference
+from ..queries import COLUMN_KEYS
 
 MAX_VALUE_CHARS = 4000  # a list of column keys or a view name; nothing a screen remembers is longer
 
@@ -19,8 +20,18 @@ def _boolean(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+def _hidden_columns(value: Any) -> list[str] | None:
+    """Keys of the contacts list's declared columns, in their order; at least one column must stay shown."""
+    if not isinstance(value, list) or not all(isinstance(key, str) for key in value):
+        return None
+    if set(value) - set(COLUMN_KEYS) or len(set(value)) >= len(COLUMN_KEYS):
+        return None
+    return [key for key in COLUMN_KEYS if key in value]
+
+
 PREFERENCES: dict[str, Callable[[Any], Any]] = {
     "contacts.filters_folded": _boolean,
+    "contacts.hidden_columns": _hidden_columns,
 }
 
 
