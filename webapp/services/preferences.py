@@ -4,6 +4,7 @@ Each key names a checker that takes the raw value (decoded JSON) and returns the
 is not acceptable; an unknown key or a refused value writes nothing. Blueprints add their keys to PREFERENCES.
 """
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +30,16 @@ def _hidden_columns(value: Any) -> list[str] | None:
     return [key for key in COLUMN_KEYS if key in value]
 
 
+_VIEW_KEY = re.compile(r"(all|mine|unassigned|view:[1-9][0-9]{0,9})")
+
+
+def _view_key(value: Any) -> str | None:
+    """A view of the contacts list: a built-in one or "view:<id>" (services.saved_views resolves it)."""
+    return value if isinstance(value, str) and _VIEW_KEY.fullmatch(value) else None
+
+
 PREFERENCES: dict[str, Callable[[Any], Any]] = {
+    "contacts.default_view": _view_key,
     "contacts.filters_folded": _boolean,
     "contacts.hidden_columns": _hidden_columns,
 }
