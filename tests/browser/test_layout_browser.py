@@ -112,6 +112,8 @@ def test_row_menus_open_in_view_and_close_on_escape_and_outside_click(sized, mak
         last = menu.locator("li").last.bounding_box()
         assert page.evaluate("([x, y]) => !!document.elementFromPoint(x, y).closest('.menu')",
                              [last["x"] + 5, last["y"] + last["height"] / 2])
+        page.keyboard.press("ArrowDown")  # the arrow keys walk the entries
+        assert page.evaluate("document.activeElement.textContent") == "Fiche du compte"
         page.keyboard.press("Escape")
         assert not menu.is_visible()
         assert page.evaluate("document.activeElement.matches('details.row-menu summary')")
