@@ -31,7 +31,8 @@ PHONE_QUERY = re.compile(r"^\+?[\d\s.\-()/]{2,}$")
 ClientOwner = aliased(User, name="client_owner")
 ContactOwner = aliased(User, name="contact_owner")
 
-# The list's columns, in screen order: header, cell macro (partials/contacts/_cells.html), sort, editor.
+# The list's columns, in screen order: header, cell (its branch of the row macro in partials/contacts/_cells.html),
+# sort, editor.
 # Every order ends on Contact.id so pages never overlap.
 COLUMNS = (
     Column("company", _l("Société"), cell="company",
