@@ -1,5 +1,6 @@
 """Forms, shortcuts and views in the browser (issue 13): the first field in error focused and counted aloud, the
 buttons in view, the discard question before losing typed changes, the keyboard shortcuts, the view switcher."""
+import os
 import re
 
 import pytest
@@ -14,6 +15,12 @@ def desk(make):
     make.contact(aprool, "BRIE", "Alexandre", function="Consultant", owner_id=user.id)
     make.contact(aprool, "BLOU", "Hélène", function="DSI")
     return user
+
+
+def _shot(page, name: str) -> None:
+    """A screenshot to look at, when SCREENSHOT_DIR says where (caret left alone: hiding it injects a style)."""
+    if os.environ.get("SCREENSHOT_DIR"):
+        page.screenshot(path=os.path.join(os.environ["SCREENSHOT_DIR"], f"{name}.png"), caret="initial")
 
 
 def _inside_viewport(page, locator) -> bool:
@@ -40,7 +47,7 @@ def test_an_empty_add_form_focuses_the_first_field_in_error_and_counts_them(page
     expect(dialog.locator("[data-form-status]")).to_have_text(
         "Le formulaire n’a pas été enregistré : 4 champs à corriger.")
     assert _inside_viewport(page, save)
-    page.screenshot(path=f"/tmp/views-add-errors-{size[0]}.png", caret="initial")
+    _shot(page, f"views-add-errors-{size[0]}")
     # Fixing the first leaves the next one in error to the focus on the next try.
     dialog.get_by_label("Rechercher un client").fill("apr")
     expect(dialog.locator("#client_id option", has_text="APROOL")).to_have_count(1)
@@ -64,7 +71,7 @@ def test_closing_a_dialog_with_typed_changes_asks_first(page, desk, browser_logi
     expect(guard).to_be_visible()
     expect(guard.get_by_role("button", name="Continuer la saisie")).to_be_focused()
     assert axe_violations(page) == []
-    page.screenshot(path="/tmp/views-discard-1440.png", caret="initial")
+    _shot(page, "views-discard-1440")
     guard.get_by_role("button", name="Continuer la saisie").click()
     expect(guard).to_be_hidden()
     expect(dialog.get_by_role("textbox", name="Nom", exact=True)).to_have_value("Durand")
@@ -113,7 +120,7 @@ def test_keyboard_shortcuts_search_add_and_list_never_while_typing(page, desk, b
     expect(shortcuts).to_be_visible()
     expect(shortcuts).to_contain_text("Aller à la recherche")
     assert axe_violations(page) == []
-    page.screenshot(path="/tmp/views-shortcuts-1440.png", caret="initial")
+    _shot(page, "views-shortcuts-1440")
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_have_count(0)
 
@@ -131,7 +138,7 @@ def test_the_view_switcher_counts_saves_and_follows_the_filters(page, desk, brow
     expect(menu.locator("a[aria-current=true]")).to_have_text(re.compile("Tous les contacts"))
     assert _inside_viewport(page, menu)
     assert axe_violations(page) == []
-    page.screenshot(path=f"/tmp/views-switcher-{size[0]}.png", caret="initial")
+    _shot(page, f"views-switcher-{size[0]}")
     page.keyboard.press("Escape")
     expect(switcher).not_to_have_attribute("open", "")
     search = page.get_by_role("searchbox", name="Rechercher")
