@@ -11,6 +11,8 @@
   // The cell to open once the open editor is closed (saved or left unchanged): {id, field}, found again then,
   // since the save replaces the row.
   var next = null;
+  // The cell that takes the focus once its row, given back unchanged, has settled: {id, field}.
+  var focusAfterSettle = null;
 
   function rowId(row) { return row.id.replace("contact-", ""); }
   function fill(pattern, row, field) {
@@ -67,9 +69,8 @@
       openCell(find(target));
       return;
     }
-    window.htmx.ajax("GET", editor.getAttribute("data-cancel-url"), { target: row, swap: "outerHTML" }).then(function () {
-      if (!target) { focusCell(here); }
-    });
+    if (!target) { focusAfterSettle = here; }
+    window.htmx.ajax("GET", editor.getAttribute("data-cancel-url"), { target: row, swap: "outerHTML" });
     if (target) { openCell(find(target)); }
   }
 
@@ -135,9 +136,11 @@
       var here = where(editor.closest("td"));
       editor.setAttribute("data-cancelled", "1");
       next = null;
-      window.htmx.ajax("GET", editor.getAttribute("data-cancel-url"), { target: editor.closest("tr"), swap: "outerHTML" })
-        .then(function () { focusCell(here); });
+      focusAfterSettle = here;
+      window.htmx.ajax("GET", editor.getAttribute("data-cancel-url"), { target: editor.closest("tr"), swap: "outerHTML" });
     } else if (event.key === "Tab" && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      // An unreadable phone: Tab reaches "Enregistrer tel quel" first.
+      if (!event.shiftKey && target.name === "value" && editor.querySelector("button[name=as_typed]")) { return; }
       var to = neighbour(editor.closest("td"), event.shiftKey ? -1 : 1, false);
       event.preventDefault();
       closeEditor(editor, to ? where(to) : null);
@@ -150,7 +153,13 @@
     closeEditor(editor, isEditable(event.relatedTarget) ? where(event.relatedTarget) : null);
   });
   document.addEventListener("submit", function (event) {
-    if (event.target.matches && event.target.matches("form.cell-editor")) { event.target.setAttribute("data-sent", "1"); }
+    var editor = event.target;
+    if (!editor.matches || !editor.matches("form.cell-editor")) { return; }
+    // Enter typed before htmx has taken over the new editor would post the whole page: take it over now (its
+    // listener on the form then handles this very event). Before marking it: htmx starts a form anew, forgetting
+    // the button pressed, when its attributes changed.
+    if (window.htmx) { window.htmx.process(editor); }
+    editor.setAttribute("data-sent", "1");
   }, true);
   document.addEventListener("change", function (event) {
     var editor = event.target.closest && event.target.closest("form.cell-editor");
@@ -170,6 +179,13 @@
       openCell(cell);
     } else {
       focusCell(event.detail);
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    if (focusAfterSettle && isEditable(find(focusAfterSettle))) {
+      focusCell(focusAfterSettle);
+      focusAfterSettle = null;
     }
   });
 

@@ -8,12 +8,15 @@ import pytest
 
 from webapp import rights
 from webapp.extensions import db
-from webapp.models import Contact, Role, RoleRight
+from webapp.models import Contact, MailingList, Role, RoleRight, Skill
 
 from . import live_server
 from .conftest import HX, PASSWORD, strip_tags
 from .live_server import request
 from .test_sessions import CSRF_INPUT
+from .test_vcard_import import card, commit, flash_of, open_preview, vcf
+
+BEFORE_INPUT = re.compile(r'name="before" type="hidden" value="([^"]*)"')
 
 HOSTILE_VERSIONS = [" ", "   ", "abc", "\x00", "=cmd|' /C calc'!A0", "²", "-1", "1e308", "9" * 30, "１"]
 
@@ -23,7 +26,7 @@ def desk(make, login_as, app):
     """A salesperson who may edit contacts of one account, with the contact the two colleagues edit."""
     with app.app_context():
         db.session.add(Role(name="Commercial senior", rights=[RoleRight(right=code) for code in (
-            rights.CONTACTS_LIST, rights.CONTACTS_EDIT)]))
+            rights.CONTACTS_LIST, rights.CONTACTS_EDIT, rights.CONTACTS_IMPORT, rights.MAILING_LISTS)]))
         db.session.commit()
     east = make.entity("Est")
     user = login_as(make.user("COTILLON Marion", role="Commercial senior", entities=[east]))
@@ -139,6 +142,88 @@ def test_an_inline_conflict_on_the_owner_names_the_salesperson(client, csrf, app
     assert _post(client, csrf, f"/contacts/{contact_id}/edit", {**form, "owner_id": str(vidal.id)}).status_code == 200
     refused = _cell(client, csrf, contact_id, "owner_id", str(desk["user"].id), version)
     assert refused.status_code == 409 and "Valeur actuelle : « VIDAL Paul »" in strip_tags(refused.text)
+
+
+def _links(app, contact_id) -> list[tuple[str, str]]:
+    with app.app_context():
+        return [(link.kind, link.url) for link in db.session.get(Contact, contact_id).links]
+
+
+def test_links_added_on_both_sides_are_both_kept(client, csrf, app, opened):
+    contact_id, version, form = opened
+    assert _post(client, csrf, f"/contacts/{contact_id}/edit",  # A adds a LinkedIn profile
+                 {**form, "links-0-url": "https://www.linkedin.com/in/hblou"}).status_code == 200
+    saved = _post(client, csrf, f"/contacts/{contact_id}/edit",  # B, from before A's save, adds a web site
+                  {**form, "links-1-url": "https://aprool.com"})
+    assert saved.status_code == 200
+    assert _links(app, contact_id) == [("linkedin", "https://www.linkedin.com/in/hblou"),
+                                       ("website", "https://aprool.com")]
+
+
+def test_a_link_removed_from_a_stale_form_goes_and_the_others_stay(client, csrf, app, opened):
+    contact_id, version, form = opened
+    both = {**form, "links-1-url": "https://aprool.com", "links-2-url": "https://x.com/hblou"}
+    assert _post(client, csrf, f"/contacts/{contact_id}/edit", both).status_code == 200
+    read = _contact(app, contact_id).version  # B opens the form here
+    assert _post(client, csrf, f"/contacts/{contact_id}/edit",  # A adds a LinkedIn profile
+                 {**both, "version": str(read), "links-0-url": "https://www.linkedin.com/in/hblou"}).status_code == 200
+    saved = _post(client, csrf, f"/contacts/{contact_id}/edit",  # B removes the web site
+                  {**both, "version": str(read), "links-1-url": ""})
+    assert saved.status_code == 200
+    assert sorted(_links(app, contact_id)) == [("linkedin", "https://www.linkedin.com/in/hblou"),
+                                               ("x", "https://x.com/hblou")]
+
+
+def _skills(app) -> list[int]:
+    with app.app_context():
+        return list(db.session.scalars(db.select(Skill.id).where(Skill.active.is_(True)).order_by(Skill.id).limit(3)))
+
+
+def _dialog(client, csrf, url, data):
+    return client.post(url, data={**data, "csrf_token": csrf["token"]}, headers=HX)
+
+
+def test_a_stale_skills_dialog_applies_only_what_its_user_changed(client, csrf, app, opened):
+    contact_id, _version, _form_values = opened
+    x, y, z = _skills(app)
+    url = f"/contacts/{contact_id}/skills"
+    assert _dialog(client, csrf, url, {"skill_ids": [z]}).status_code == 200
+    before = BEFORE_INPUT.search(client.get(url).text).group(1)  # B opens the dialog: z is ticked
+    assert before == str(z)
+    assert _dialog(client, csrf, url, {"skill_ids": [z, x], "before": before}).status_code == 200  # A adds x
+    assert _dialog(client, csrf, url, {"skill_ids": [y], "before": before}).status_code == 200  # B: +y, -z
+    with app.app_context():
+        assert {skill.id for skill in db.session.get(Contact, contact_id).skills} == {x, y}
+
+
+def test_a_stale_subscriptions_dialog_applies_only_what_its_user_changed(client, csrf, app, opened):
+    contact_id, _version, _form_values = opened
+    with app.app_context():
+        lists = [MailingList(provider="Mailjet", label=label, position=i) for i, label in enumerate("ABC")]
+        db.session.add_all(lists)
+        db.session.commit()
+        a, b, c = (item.id for item in lists)
+    url = f"/contacts/{contact_id}/subscriptions"
+    day = {"since": "2026-12-01"}
+    assert _dialog(client, csrf, url, {**day, "list_ids": [c]}).status_code == 200
+    before = BEFORE_INPUT.search(client.get(url).text).group(1)  # B opens the dialog: C is ticked
+    assert before == str(c)
+    assert _dialog(client, csrf, url, {**day, "list_ids": [c, a], "before": before}).status_code == 200  # A: +A
+    assert _dialog(client, csrf, url, {**day, "list_ids": [b], "before": before}).status_code == 200  # B: +B, -C
+    with app.app_context():
+        states = {item.mailing_list_id: item.status for item in db.session.get(Contact, contact_id).subscriptions}
+    assert states == {a: "subscribed", b: "subscribed", c: "unsubscribed"}
+
+
+def test_a_vcard_update_adds_its_links_to_those_saved_since_the_preview(client, csrf, app, opened):
+    contact_id, _version, form = opened
+    url, _html, preview = open_preview(client, csrf, ("a.vcf", vcf(card(
+        "N:Blou;Hélène", "EMAIL:helene.blou@aprool.com", "URL:https://aprool.com"))))
+    assert _post(client, csrf, f"/contacts/{contact_id}/edit",  # someone adds a LinkedIn profile meanwhile
+                 {**form, "links-0-url": "https://www.linkedin.com/in/hblou"}).status_code == 200
+    assert "1 mis à jour" in flash_of(client, commit(client, url, {**preview.fields, "c0": "update"}))
+    assert _links(app, contact_id) == [("linkedin", "https://www.linkedin.com/in/hblou"),
+                                       ("website", "https://aprool.com")]
 
 
 @pytest.mark.parametrize("version", HOSTILE_VERSIONS)

@@ -1,6 +1,7 @@
 """Idempotent creates: every form that creates (contact, account, task, opportunity, proposal, deal) carries a
 random key; a second submit of the same rendered form answers with the first one's record and creates nothing,
-also when the two arrive at the same time at a real server."""
+also when the two arrive at the same time at a real server. The vCard import's confirmation, twice at once,
+imports once."""
 import re
 import threading
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from .live_server import request
 from .record_support import make_world, task_type_id
 from .test_conflicts import _logged_in
 from .test_deals import opportunity_and_proposal
+from .test_vcard_import import card, open_preview, read_form, vcf
 
 KEY_INPUT = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 
@@ -198,3 +200,25 @@ def test_two_simultaneous_submits_of_each_form_make_one_record(app, world, serve
             thread.join(timeout=60)
         assert [status for status, _cookie, _html in answers] == [302, 302], (name, answers)
         assert _count(app, form.model) == before + 1, name
+
+
+def test_two_simultaneous_confirmations_of_one_import_import_once(app, client, csrf, world, server):
+    """The preview's "Importer" clicked twice at once (two tabs, a retry), on gunicorn's two workers: one import."""
+    url, _html, _form = open_preview(client, csrf, ("a.vcf", vcf(card("N:Double;Dan", "ORG:APROOL"))))
+    cookie, _token = _logged_in(server, world.seller)  # the same user, in a browser of the real server
+    fields = read_form(request(server, "GET", url, cookie=cookie)[2]).fields
+    body = urlencode({**fields, "action": "commit"})
+    barrier, answers = threading.Barrier(2), []
+
+    def confirm():
+        barrier.wait(timeout=30)
+        answers.append(request(server, "POST", url, body, cookie))
+
+    threads = [threading.Thread(target=confirm) for _n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [status for status, _cookie, _html in answers] == [303, 303], answers
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Contact).where(Contact.last_name == "Double")) == 1

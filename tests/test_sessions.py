@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import event, select, update
 
+from webapp import config as config_module
+from webapp import create_app
 from webapp.extensions import db
 from webapp.models import AuditEntry, LoginThrottle, User, UserSession
 from webapp.models.types import utcnow
@@ -126,6 +128,23 @@ def test_after_logout_a_copied_cookie_opens_no_url_at_all(app, bob):
         page, fragment = stolen.get(url), stolen.get(url, headers=HX)
         assert page.status_code == 302 and "/login" in page.headers["Location"], url
         assert fragment.status_code == 401 and fragment.headers["HX-Redirect"].startswith("/login"), url
+
+
+def test_a_logout_on_one_app_server_ends_the_session_on_the_other(app, bob):
+    """Two app servers on one database: the copy of the cookie, used on the other server, opens nothing after."""
+    config = config_module.TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+    config.SECRET_KEY = app.config["SECRET_KEY"]
+    other = create_app(config)
+    try:
+        desk = browser(app, bob)
+        stolen = copy_of(other, desk)
+        assert_logged_in(stolen)
+        assert desk.post("/logout", data={"csrf_token": csrf_token(desk)}).status_code == 302
+        assert_logged_out(stolen)
+    finally:
+        with other.app_context():
+            db.engine.dispose()
 
 
 def test_logout_ends_only_that_browser(app, bob):

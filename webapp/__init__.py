@@ -10,7 +10,6 @@ from .config import INSTANCE, ROOT, Config
 from .countries import country_name
 from .extensions import babel, csrf, db, migrate
 from .htmx import HTMX_CONFIG, is_partial
-from .listing import with_cells
 from .text import fold
 from .unit_of_work import init_unit_of_work
 
@@ -41,7 +40,7 @@ def create_app(config: Config | None = None) -> Flask:
     formatting.init_filters(app)
     navigation.init_navigation(app)
     app.jinja_env.globals.update(htmx_config=lambda: HTMX_CONFIG, is_partial=is_partial, country_name=country_name,
-                                 contact_columns=queries.COLUMNS, with_cells=with_cells)
+                                 contact_columns=queries.COLUMNS)
 
     from .form_fields import IdConverter
 

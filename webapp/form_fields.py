@@ -106,3 +106,18 @@ class CreateKey:
     record instead of creating another (see dialogs.repeat_of and dialogs.remember)."""
 
     idempotency_key = HiddenField(default=lambda: secrets.token_urlsafe(24))
+
+
+class StartedWith(HiddenField):
+    """The ids a dialog's ticked boxes showed when it was rendered ("3,7"), sent back with the choice so that the
+    save applies only what the user changed (a three-way merge). None when missing or not a list of ids: the save
+    then takes the ticked boxes as they are."""
+
+    def _value(self) -> str:
+        return ",".join(str(number) for number in self.data) if isinstance(self.data, list) else ""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist:
+            numbers = [parse_id(part) for part in str(valuelist[0]).split(",") if part]
+            self.data = None if None in numbers else numbers

@@ -14,7 +14,7 @@ class Column:
     key: str
     label: str  # a lazy translation, read when the header renders
     sort: tuple = ()  # the expressions it orders by; empty when the column cannot be sorted
-    cell: str = ""  # the macro that renders its cell, in the list's cells file
+    cell: str = ""  # the branch of the list's row macro that renders its cell (partials/contacts/_cells.html)
     edit_field: str | None = None  # the field the cell edits in place, None when it is read-only
     css_class: str = ""
 
@@ -37,11 +37,6 @@ class Header:
     sort_url: str | None
     aria_sort: str
     arrow: str
-
-
-def with_cells(columns: tuple[Column, ...], cells) -> list[tuple[Column, object]]:
-    """Each column with its cell macro from the template module `cells`, looked up once a page, not once a cell."""
-    return [(column, getattr(cells, column.cell)) for column in columns]
 
 
 def read_page(value: str | None) -> int:

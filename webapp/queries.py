@@ -31,7 +31,8 @@ PHONE_QUERY = re.compile(r"^\+?[\d\s.\-()/]{2,}$")
 ClientOwner = aliased(User, name="client_owner")
 ContactOwner = aliased(User, name="contact_owner")
 
-# The list's columns, in screen order: header, cell macro (partials/contacts/_cells.html), sort, editor.
+# The list's columns, in screen order: header, cell (its branch of the row macro in partials/contacts/_cells.html),
+# sort, editor.
 # Every order ends on Contact.id so pages never overlap.
 COLUMNS = (
     Column("company", _l("Société"), cell="company",
@@ -55,6 +56,13 @@ COLUMNS = (
            sort=(Contact.deal_count, Contact.company_key, Contact.last_name_key, Contact.first_name_key)),
 )
 SORTS = {column.key: column.sort for column in COLUMNS if column.sortable}
+COLUMN_KEYS = tuple(column.key for column in COLUMNS)
+
+
+def visible_columns(columns: tuple, hidden: list[str] | tuple[str, ...]) -> tuple:
+    """The columns a user shows among `columns` (the column chooser hides the others); never none at all."""
+    shown = tuple(column for column in columns if column.key not in hidden)
+    return shown or columns
 # The fields a cell of the list edits in place, with the column's label (the inline editor's allow-list).
 INLINE_FIELDS = {column.edit_field: column.label for column in COLUMNS if column.editable}
 ARCHIVED_CHOICES = ("exclude", "include", "only")
@@ -181,8 +189,14 @@ class ContactQuery(Listing):
         defaults = {"q": "", "archived": "exclude", "active": "active"}
         return self.url(**{name: defaults[name]})
 
+    def url(self, **changes) -> str:
+        """The list's URL with this state; never the bare list, which opens the user's default view (`?q=` is
+        "Tous les contacts")."""
+        params = self.params(**changes)
+        return self.base_url() + "?" + (urlencode(params) if params else "q=")
+
     def clear_url(self) -> str:
-        return self.base_url() + (f"?{urlencode(self._keep_view())}" if self._keep_view() else "")
+        return self.base_url() + "?" + (urlencode(self._keep_view()) if self._keep_view() else "q=")
 
     def _keep_view(self) -> list[tuple[str, str]]:
         return [(k, v) for k, v in self.params() if k in ("sort", "per_page")]
@@ -237,12 +251,16 @@ class ContactQuery(Listing):
         conditions.extend(search_conditions(self.q, db.engine.dialect.name))
         return conditions
 
-    def count(self, user: User) -> tuple[int, bool]:
-        """How many contacts match, and whether that number is a cap ("10 000+") rather than exact."""
+    def count_statement(self, user: User) -> Select:
+        """The SELECT of the count (stopping past COUNT_CAP unless exact), to run alone or beside others."""
         inner = select(literal(1)).select_from(Contact).where(*self.conditions(user))
         if not self.exact_count:
             inner = inner.limit(COUNT_CAP + 1)
-        total = db.session.scalar(select(func.count()).select_from(inner.subquery()))
+        return select(func.count()).select_from(inner.subquery())
+
+    def count(self, user: User) -> tuple[int, bool]:
+        """How many contacts match, and whether that number is a cap ("10 000+") rather than exact."""
+        total = db.session.scalar(self.count_statement(user))
         if not self.exact_count and total > COUNT_CAP:
             return COUNT_CAP, True
         return total, False

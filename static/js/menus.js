@@ -85,6 +85,20 @@
     watchers.set(menu, observer);
   }
 
+  // Arrow keys move between an open menu's entries (from its button too).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") { return; }
+    var menu = event.target.closest && event.target.closest(MENUS + "[open]");
+    var panel = menu && panelOf(menu);
+    if (!panel) { return; }
+    var entries = Array.prototype.slice.call(panel.querySelectorAll("a[href], button:not([disabled])"));
+    if (!entries.length) { return; }
+    event.preventDefault();
+    var at = entries.indexOf(document.activeElement);
+    var next = event.key === "ArrowDown" ? (at + 1) % entries.length : (at <= 0 ? entries.length : at) - 1;
+    entries[next].focus();
+  });
+
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") { return; }
     var menus = openMenus();

@@ -112,6 +112,8 @@ def test_row_menus_open_in_view_and_close_on_escape_and_outside_click(sized, mak
         last = menu.locator("li").last.bounding_box()
         assert page.evaluate("([x, y]) => !!document.elementFromPoint(x, y).closest('.menu')",
                              [last["x"] + 5, last["y"] + last["height"] / 2])
+        page.keyboard.press("ArrowDown")  # the arrow keys walk the entries
+        assert page.evaluate("document.activeElement.textContent") == "Fiche du compte"
         page.keyboard.press("Escape")
         assert not menu.is_visible()
         assert page.evaluate("document.activeElement.matches('details.row-menu summary')")
@@ -174,3 +176,62 @@ def test_the_vcard_bar_is_slim_and_a_file_dropped_on_a_row_is_imported(sized, ma
     page.evaluate(DRAG, ["#contacts-rows tr:nth-child(12) td:nth-child(3)", ["dragenter", "dragover", "drop"]])
     page.wait_for_url("**/contacts/import/*")
     assert "1 fiche lue" in page.locator(".import-summary").inner_text()
+
+
+def test_the_column_chooser_hides_a_column_and_the_choice_stays_after_a_reload(sized, make):
+    page = sized(1280, 800)
+    _login(page, _world(make, contacts=5))
+    assert page.locator("#contacts-table th.col-fax").count() == 1
+    page.locator("#column-chooser summary").click()
+    fax = page.locator("#column-chooser").get_by_role("button", name="Fax")
+    assert _inside(page, page.locator("#column-chooser .menu").bounding_box())
+    assert fax.get_attribute("aria-pressed") == "true"
+    fax.click()
+    page.locator("#contacts-table th.col-fax").wait_for(state="detached")
+    # The chooser stays open on the same entry, so another column can follow.
+    fax = page.locator("#column-chooser").get_by_role("button", name="Fax")
+    assert fax.get_attribute("aria-pressed") == "false"
+    assert page.evaluate("document.activeElement.getAttribute('data-column')") == "fax"
+    page.locator("#column-chooser").get_by_role("button", name="Mobile").click()
+    page.locator("#contacts-table th.col-mobile").wait_for(state="detached")
+    page.reload()
+    headers = page.locator("#contacts-table thead th").all_inner_texts()
+    assert "Fax" not in headers and "Mobile" not in headers and "Téléphone" in headers
+    assert page.locator("#contacts-rows td[data-field=fax]").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.keyboard.press("Escape")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_list_record_and_dialogs_without_console_error_or_serious_axe_violation(sized, make, size, axe_violations):
+    """The page fixture fails on any console error (a CSP violation included): the list, a row menu, the add
+    dialog, the record and its menu, at each desktop size; axe finds nothing serious on the list or the record."""
+    width, height = size
+    page = sized(width, height)
+    _login(page, _world(make, contacts=20))
+    page.goto("/contacts?q=personne")  # the empty state
+    page.locator("div.empty").wait_for()
+    page.goto("/contacts")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="+ Ajouter").click()
+    dialog = page.locator("dialog[open]")
+    dialog.wait_for()
+    assert _inside(page, dialog.bounding_box())
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="detached")
+    row = page.locator("#contacts-rows tr").last
+    row.scroll_into_view_if_needed()
+    row.locator("details.row-menu summary").click()
+    row.locator(".menu").get_by_role("link", name="Dupliquer le contact").click()
+    page.locator("dialog[open]").wait_for()
+    page.keyboard.press("Escape")
+    page.locator("dialog[open]").wait_for(state="detached")
+    row.get_by_role("link", name="Visualiser", exact=False).click()
+    page.wait_for_url("**/contacts/*")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    more = page.locator("details.record-menu")
+    more.locator("summary").click()
+    assert _inside(page, more.locator(".menu").bounding_box())
+    assert axe_violations(page) == []
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.id") == "record-more-actions"

@@ -4,8 +4,10 @@ from flask import Blueprint
 bp = Blueprint("contacts", __name__)
 
 from . import routes  # noqa: E402,F401  (the list, its pickers and the record)
+from . import columns  # noqa: E402,F401  (the column chooser: the columns each user shows)
 from . import edit_routes  # noqa: E402,F401  (add, edit, duplicate, delete)
 from . import inline_routes  # noqa: E402,F401  (editing in place)
 from . import extra_routes  # noqa: E402,F401  (the record's photo, QR code, skills and mailing lists)
 from . import vcard_routes  # noqa: E402,F401  (the vCard import and export)
 from . import bulk_routes  # noqa: E402,F401  (the mass actions)
+from . import view_routes  # noqa: E402,F401  (the saved views and the view switcher)

@@ -11,7 +11,7 @@ from wtforms import SelectChoice, SelectMultipleField
 from wtforms.validators import InputRequired, ValidationError
 
 from ..extensions import db
-from ..form_fields import LocalDateField, id_value, local_zone
+from ..form_fields import LocalDateField, StartedWith, id_value, local_zone
 from ..models import Contact, MailingList, Skill
 
 
@@ -34,12 +34,13 @@ class SkillsForm(FlaskForm):
     """The contact's skills among the active ones (those it already has stay offered)."""
 
     skill_ids = IdsField(_l("Environnement / compétences"), coerce=id_value)
+    before = StartedWith()  # the skills ticked when the dialog opened
 
     def __init__(self, *args, contact: Contact, **kwargs):
         super().__init__(*args, **kwargs)
         current = [skill.id for skill in contact.skills]
         if not self.is_submitted():
-            self.skill_ids.data = current
+            self.skill_ids.data = self.before.data = current
         skills = db.session.scalars(select(Skill).where((Skill.active.is_(True)) | (Skill.id.in_(current)))
                                     .options(selectinload(Skill.category))).all()
         # Grouped by category in the parameter screen's order; skills without a category come last.
@@ -54,12 +55,14 @@ class SubscriptionsForm(FlaskForm):
 
     list_ids = IdsField(_l("Listes de diffusion"), coerce=id_value)
     since = LocalDateField(_l("Depuis le"), validators=[InputRequired(_l("Saisissez la date."))])
+    before = StartedWith()  # the lists subscribed to when the dialog opened
 
     def __init__(self, *args, contact: Contact, **kwargs):
         super().__init__(*args, **kwargs)
         subscribed = {item.mailing_list_id: item for item in contact.subscriptions}
         if not self.is_submitted():
             self.list_ids.data = [list_id for list_id, item in subscribed.items() if item.status == "subscribed"]
+            self.before.data = list(self.list_ids.data)
             self.since.data = datetime.now(local_zone()).date()
         lists = db.session.scalars(select(MailingList).where((MailingList.active.is_(True))
                                                              | (MailingList.id.in_(list(subscribed))))

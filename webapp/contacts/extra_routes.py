@@ -59,7 +59,7 @@ def skills(contact_id: int):
     form = SkillsForm(contact=contact)
     next_url = local_url(request.args.get("next"), url_for("contacts.show", contact_id=contact.id))
     if form.validate_on_submit():
-        changed = service.set_skills(contact, form.skill_ids.data, current_user.id)
+        changed = service.set_skills(contact, form.skill_ids.data, current_user.id, before=form.before.data)
         message = (_("Les compétences de %(name)s ont été enregistrées.", name=contact.display_name) if changed
                    else _("Aucun changement."))
         return saved(message, next_url, "contacts-changed" if changed else None)
@@ -81,7 +81,8 @@ def subscriptions(contact_id: int):
         return form_response("partials/record/_no_email.html", title, None, next_url, status=409, contact=contact)
     if form.validate_on_submit():
         offered = [item.id for item, _subscription in form.lists]
-        changed = service.set_subscriptions(contact, form.list_ids.data, offered, form.since.data, current_user.id)
+        changed = service.set_subscriptions(contact, form.list_ids.data, offered, form.since.data, current_user.id,
+                                            before=form.before.data)
         message = (_("Les abonnements de %(name)s ont été enregistrés.", name=contact.display_name) if changed
                    else _("Aucun changement."))
         return saved(message, next_url, "contacts-changed" if changed else None)

@@ -12,9 +12,6 @@ from ..form_fields import CreateKey, optional_id
 from ..problem_messages import LINK_LABELS, message
 
 
-GENDERS = (("M", _l("Homme")), ("F", _l("Femme")))
-
-
 def as_choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
@@ -41,7 +38,7 @@ class ContactForm(CreateKey, FlaskForm):
     client_id = SelectField(_l("Client"), coerce=optional_id, validate_choice=False,
                             validators=[DataRequired(_l("Choisissez le compte client du contact."))])
     client_search = StringField(_l("Rechercher un client"), filters=[_line], validators=[Length(max=100)])
-    gender = SelectField(_l("Genre"), choices=as_choices([("", "—"), *GENDERS]),
+    gender = SelectField(_l("Genre"), choices=as_choices([("", "—"), ("M", _l("Homme")), ("F", _l("Femme"))]),
                          default="")
     last_name = StringField(_l("Nom"), filters=[_line], validators=[
         DataRequired(_l("Saisissez le nom.")), Length(max=rules.MAX_LENGTHS["last_name"])])

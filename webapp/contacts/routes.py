@@ -5,11 +5,13 @@ from flask_login import current_user
 from .. import rights
 from ..access import requires
 from ..htmx import is_partial, render
-from ..queries import ContactQuery
+from ..queries import ContactQuery, visible_columns
 from ..return_urls import local_url, referrer_url
 from ..scope import get_contact_or_404
-from ..services import preferences
+from ..services import preferences, saved_views
 from . import bp, pickers
+from .columns import hidden_columns
+from .view_routes import switcher_context, view_url
 
 
 @bp.get("/")
@@ -22,7 +24,10 @@ def home():
 @requires(rights.CONTACTS_LIST)
 def index():
     """List the client contacts the user may see, filtered, sorted and paged as the URL says."""
+    if not request.args and not is_partial() and (state := saved_views.default_state(current_user)) is not None:
+        return redirect(view_url(state))  # the bare list opens the user's default view
     query = ContactQuery.from_args(request.args)
+    query.columns = visible_columns(query.columns, hidden_columns(current_user))  # the user's column headers
     result = query.page_of_rows(current_user)
     context = dict(query=query, result=result, chips=query.chips())
     if is_partial() and request.headers.get("HX-Target") == "results":
@@ -30,7 +35,8 @@ def index():
         response.headers["HX-Push-Url"] = query.url(page=query.page)  # the short, canonical form of the state
         return response
     return render("contacts/index.html", filters=pickers.filter_options(query, current_user),
-                  filters_folded=preferences.of(current_user, "contacts.filters_folded", False), **context)
+                  filters_folded=preferences.of(current_user, "contacts.filters_folded", False),
+                  **switcher_context(query), **context)
 
 
 @bp.get("/contacts/pickers/<kind>")

@@ -1,6 +1,5 @@
 """The add/edit workflow: the form's values and photo go to the contact service, its problems back onto the form."""
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
 from flask import url_for
 from flask_babel import get_locale
@@ -8,33 +7,17 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
-from ..countries import country_name
 from ..extensions import db
-from ..field_labels import field_label
 from ..form_fields import local_today, parse_id
-from ..formatting import local_date
-from ..models import AuditEntry, Client, Contact, Department, User
+from ..models import AuditEntry, Contact, User
 from ..problem_messages import message
 from ..rules import Problem
-from ..scope import client_visible, contact_visible
+from ..scope import contact_visible
+from ..services.audit_words import TrailLine, trail_in_words, value_in_words
 from ..services.contact_extras import copy_extras
 from ..services.contacts import FIELDS, KEEP, check_contact, duplicated_values, write_contact
 from ..services.photos import PhotoError, process_photo
-from .forms import GENDERS, ContactForm
-
-BOOLEAN_FIELDS = ("is_dpo", "is_rssi", "left_company")
-
-
-@dataclass
-class ConflictLine:
-    """One change someone else saved, as the conflict message shows it: who, when, the field's label and its
-    values in words (names and labels, never ids or codes)."""
-
-    who: str
-    at: datetime
-    field: str
-    old: str
-    new: str
+from .forms import ContactForm
 
 
 @dataclass
@@ -43,7 +26,7 @@ class Outcome:
 
     contact: Contact | None = None
     warnings: list[str] = field(default_factory=list)
-    conflict: list[ConflictLine] | None = None
+    conflict: list[TrailLine] | None = None
     same_name: list[Contact] = field(default_factory=list)
 
     @property
@@ -97,42 +80,19 @@ def save_contact(form: ContactForm, user: User, contact: Contact | None, photo_f
     return outcome
 
 
-def conflict_lines(entries: list[AuditEntry], user: User) -> list[ConflictLine]:
-    """The audit entries of the saves since the user's version, ready to show to `user`."""
-    return [ConflictLine(who=entry.user.display_name if entry.user else _("Système"), at=entry.at,
-                         field=field_label(entry.field), old=readable(entry.field, entry.old_value, user),
-                         new=readable(entry.field, entry.new_value, user)) for entry in entries]
+def conflict_lines(entries: list[AuditEntry], user: User) -> list[TrailLine]:
+    """The saves since the user's version as the conflict message shows them: names and labels, never ids or
+    codes (the record's history's words)."""
+    return trail_in_words(entries, user, _locale())
 
 
 def readable(name: str | None, value, user: User) -> str:
-    """A contact field's value (as stored, or as the audit trail wrote it) in the words the form uses: the
-    account's, salesperson's or service's name instead of its id, the gender's and country's names instead of
-    their codes, Oui / Non, a French date. An account the user may not see is not named."""
-    if value is None or value == "":
-        return ""
-    if name in ("client_id", "owner_id", "department_id"):
-        number = parse_id(value)
-        if name == "client_id":
-            found = db.session.scalar(select(Client.name).where(Client.id == number, client_visible(user)))
-            return found or _("un compte que vous ne voyez pas")
-        if name == "owner_id":
-            other = db.session.get(User, number) if number else None
-            return other.display_name if other else ""
-        department = db.session.get(Department, number) if number else None
-        return department.label if department else ""
-    if name == "gender":
-        return str(dict(GENDERS).get(str(value), value))
-    if name == "country":
-        return country_name(str(value), str(get_locale() or "fr"))
-    if name in BOOLEAN_FIELDS:
-        return _("Oui") if value is True or value == "oui" else _("Non")
-    if name == "birthday":
-        try:
-            day = value if isinstance(value, date) else date.fromisoformat(str(value))
-        except ValueError:
-            return str(value)
-        return local_date(day)
-    return str(value)
+    """A contact field's value in the same words (a salesperson's name, not an id; "Homme", not "M")."""
+    return value_in_words(name, value, user, _locale())
+
+
+def _locale() -> str:
+    return str(get_locale() or "fr")
 
 
 def duplicate_source(form: ContactForm, user: User) -> Contact | None:

@@ -6,6 +6,7 @@ from .idempotency import IdempotencyKey
 from .imports import ImportBatch  # noqa: F401  (vCard uploads between preview and commit)
 from .people import Entity, LoginThrottle, Role, RoleRight, User, UserSession, user_entities, user_roles
 from .preferences import UserPreference
+from .saved_views import SavedView, saved_view_entities
 from .reference import (Department, MailingList, Origin, ReferenceMixin, RevenueRange, Sector, SizeBand, Skill,
                         SkillCategory, TaskType)
 from .work import TASK_PRIORITIES, TASK_STATUSES, Deal, Opportunity, Proposal, Task, TaskAttachment
@@ -13,7 +14,7 @@ from .work import TASK_PRIORITIES, TASK_STATUSES, Deal, Opportunity, Proposal, T
 __all__ = [
     "AUDIT_CHANNELS", "AuditEntry", "Client", "Contact", "ContactExtra", "ContactLink", "ContactPhoto", "Deal",
     "Department", "Entity", "IdempotencyKey", "LoginThrottle", "MailingList", "MailingListSubscription", "Opportunity", "Origin", "Proposal",
-    "ReferenceMixin", "RevenueRange", "Role", "RoleRight", "Sector", "SizeBand", "Skill", "SkillCategory",
+    "ReferenceMixin", "RevenueRange", "Role", "RoleRight", "SavedView", "Sector", "SizeBand", "Skill", "SkillCategory",
     "TASK_PRIORITIES", "TASK_STATUSES", "Task", "TaskAttachment", "TaskType", "User", "UserPreference", "UserSession",
-    "client_entities", "contact_skills", "user_entities", "user_roles",
+    "client_entities", "contact_skills", "saved_view_entities", "user_entities", "user_roles",
 ]

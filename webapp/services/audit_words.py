@@ -78,6 +78,19 @@ def trail_in_words(entries: list[AuditEntry], user: User, locale: str = "fr") ->
     return lines
 
 
+def value_in_words(name: str | None, value, user: User, locale: str = "fr") -> str:
+    """One value of a contact field, as stored or as the trail wrote it, in the words the trail uses (a conflict's
+    "what it holds now")."""
+    if isinstance(value, bool):
+        value = "oui" if value else "non"
+    elif isinstance(value, (date, datetime)):
+        value = value.isoformat()
+    wanted: dict[str, set[int]] = {"client": set(), "user": set(), "department": set()}
+    if name in ID_FIELDS and (number := _as_id(value)):
+        wanted[ID_FIELDS[name]].add(number)
+    return _value_in_words(name, value, _names(wanted, user), locale)
+
+
 def _snapshot_values(entry: AuditEntry) -> dict | None:
     """A creation's or deletion's JSON snapshot as {field: value}; text that is not JSON is one unlabelled value."""
     if entry.action not in ("create", "delete"):

@@ -17,9 +17,15 @@ def _labels(skills) -> str | None:
     return ", ".join(sorted((skill.label for skill in skills), key=str.lower)) or None
 
 
-def set_skills(contact: Contact, skill_ids: list[int], user_id: int | None, via: str = "form") -> bool:
-    """Give the contact exactly these skills; False when nothing changed."""
+def set_skills(contact: Contact, skill_ids: list[int], user_id: int | None, via: str = "form",
+               before: list[int] | None = None) -> bool:
+    """Give the contact these skills; False when nothing changed. With `before` (the skills the user's dialog
+    started from), a three-way merge: only the skills the user ticked or unticked since change, so that what
+    someone else saved meanwhile stays."""
     wanted = set(skill_ids)
+    if before is not None:
+        current = {skill.id for skill in contact.skills}
+        wanted = (current - (set(before) - wanted)) | (wanted - set(before))
     if wanted == {skill.id for skill in contact.skills}:
         return False
     old = _labels(contact.skills)
@@ -38,12 +44,17 @@ def _describe(subscriptions) -> str | None:
 
 
 def set_subscriptions(contact: Contact, list_ids: list[int], offered_ids: list[int], since: date,
-                      user_id: int | None, via: str = "form") -> bool:
+                      user_id: int | None, via: str = "form", before: list[int] | None = None) -> bool:
     """Subscribe the contact to the ticked lists and unsubscribe it from the other offered ones, from `since`;
-    lists it is already in keep their date. NoEmailError without an e-mail; False when nothing changed."""
+    lists it is already in keep their date. With `before` (the lists the user's dialog showed as subscribed), a
+    three-way merge: only the lists the user ticked or unticked change, so that what someone else saved meanwhile
+    stays. NoEmailError without an e-mail; False when nothing changed."""
     if not (contact.email or "").strip():
         raise NoEmailError(contact.id)
     wanted = set(list_ids) & set(offered_ids)
+    if before is not None:  # the lists the user left as they were are not the user's to change
+        started = set(before)
+        offered_ids = [list_id for list_id in offered_ids if (list_id in wanted) != (list_id in started)]
     current = {item.mailing_list_id: item for item in contact.subscriptions}
     old = _describe(contact.subscriptions)
     changed = False

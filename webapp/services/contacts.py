@@ -211,11 +211,7 @@ def _merged(contact: Contact, values: dict, version: int, links, photo) -> tuple
         elif (audit_text(value) or None) != (base[name] or None):  # both changed it, differently
             conflicts[name] = current
     if links is not KEEP and "links" in base:
-        mine = _snapshot_links(links) or None
-        if mine == (base["links"] or None):
-            links = KEEP
-        elif mine != (_snapshot_links(contact.links) or None):
-            conflicts["links"] = _snapshot_links(contact.links)
+        links = _merged_links(base["links"], links, contact.links)
     if photo is not KEEP and "photo" in base:
         conflicts["photo"] = "oui" if contact.photo else None
     if conflicts:
@@ -226,6 +222,24 @@ def _merged(contact: Contact, values: dict, version: int, links, photo) -> tuple
 def duplicated_values(source: Contact) -> dict:
     """The values a copy of the contact starts from: every writable field but the e-mail and the vCard UID."""
     return {name: getattr(source, name) for name in FIELDS if name not in NOT_DUPLICATED}
+
+
+def _merged_links(base: str | None, mine: list[LinkValue], current) -> Any:
+    """The contact's links now, less those the user removed and plus those the user added relative to the links
+    at the version the user read (`base`, as the audit trail wrote them); KEEP when that changes nothing."""
+    started = set(_parsed_links(base))
+    wanted = [(link.kind, link.url) for link in mine]
+    removed = started - set(wanted)
+    now = [(link.kind, link.url) for link in current]
+    merged = [link for link in now if link not in removed]
+    merged += [link for link in dict.fromkeys(wanted) if link not in started and link not in merged]
+    return KEEP if merged == now else [LinkValue(kind, url) for kind, url in merged]
+
+
+def _parsed_links(snapshot: str | None) -> list[tuple[str, str]]:
+    """Links as _snapshot_links wrote them ("kind: url | kind: url") back into (kind, url) pairs."""
+    pairs = (part.split(": ", 1) for part in (snapshot or "").split(" | "))
+    return [(pair[0], pair[1]) for pair in pairs if len(pair) == 2]
 
 
 def usage_of(contact_ids: list[int]) -> dict[int, Usage]:

@@ -4,6 +4,7 @@ Each key names a checker that takes the raw value (decoded JSON) and returns the
 is not acceptable; an unknown key or a refused value writes nothing. Blueprints add their keys to PREFERENCES.
 """
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import User, UserPreference
+from ..queries import COLUMN_KEYS
 
 MAX_VALUE_CHARS = 4000  # a list of column keys or a view name; nothing a screen remembers is longer
 
@@ -19,8 +21,27 @@ def _boolean(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+def _hidden_columns(value: Any) -> list[str] | None:
+    """Keys of the contacts list's declared columns, in their order; at least one column must stay shown."""
+    if not isinstance(value, list) or not all(isinstance(key, str) for key in value):
+        return None
+    if set(value) - set(COLUMN_KEYS) or len(set(value)) >= len(COLUMN_KEYS):
+        return None
+    return [key for key in COLUMN_KEYS if key in value]
+
+
+_VIEW_KEY = re.compile(r"(all|mine|unassigned|view:[1-9][0-9]{0,9})")
+
+
+def _view_key(value: Any) -> str | None:
+    """A view of the contacts list: a built-in one or "view:<id>" (services.saved_views resolves it)."""
+    return value if isinstance(value, str) and _VIEW_KEY.fullmatch(value) else None
+
+
 PREFERENCES: dict[str, Callable[[Any], Any]] = {
+    "contacts.default_view": _view_key,
     "contacts.filters_folded": _boolean,
+    "contacts.hidden_columns": _hidden_columns,
 }
 
 
