@@ -16,6 +16,7 @@ from webapp.services.preferences import PREFERENCES
 from webapp.text import search_key
 
 from webapp.models import ContactPhoto
+from webapp.models.saved_views import SavedView
 
 from .conftest import HX, image_bytes
 from .hostile_walk import RAW_FF, TRACEBACK, Walker, crawl, page_plan, plan, shown, unindexed
@@ -50,6 +51,7 @@ def world(make, login_as, app):
     subscribe(app, world.blou.id, list_id)
     with app.app_context():
         db.session.execute(text("UPDATE contact SET function = 'Acheteur' WHERE id = :id"), {"id": world.hidden.id})
+        db.session.add(SavedView(owner_id=world.seller.id, name="Ma vue", query="q=blou"))  # to rename, delete
         jpeg = image_bytes()
         db.session.add(ContactPhoto(contact_id=world.blou.id, mime="image/jpeg", data=jpeg, thumbnail=jpeg, width=64,
                                     height=48))
@@ -74,6 +76,7 @@ def valid_values(w, app) -> dict:
         "admin.new_role": {"name": "Nouveau rôle"},
         "parameters.create": {"new-label": "Nouvelle valeur"},
         "contacts.import_upload": {"files": ("cartes.vcf", vcf(card("N:Neuf;Nina", "FN:Nina Neuf", "ORG:APROOL")))},
+        "contacts.save_view": {"name": "Mes clients"},
         "contacts.bulk_confirm": {"ids": w.blou.id},
         "contacts.bulk_reassign": {"ids": w.blou.id, "owner_id": w.other_seller.id},
         "contacts.bulk_mailing_lists": {"ids": w.blou.id, "lists": w.ids["list"]},
