@@ -77,6 +77,7 @@ def test_an_unreadable_phone_waits_for_save_as_typed(page, make, browser_login, 
     cell = page.locator("#contacts-rows tr").first.locator("td.cell-editing")
     expect(cell.get_by_role("alert")).to_contain_text("Numéro non reconnu")
     expect(_editor(page, "Téléphone — BRIE")).to_have_value("12ab")
+    expect(_editor(page, "Téléphone — BRIE")).to_be_focused()  # the refused value is where the user is typing
     with app.app_context():
         assert db.session.scalar(select(Contact.phone).where(Contact.last_name == "BRIE")) is None
     page.keyboard.press("Tab")  # the button that saves it as typed is in the way, before the next cell

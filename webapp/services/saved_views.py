@@ -11,6 +11,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from .. import unit_of_work
 from ..extensions import db
 from ..models import Entity, SavedView, User, saved_view_entities, user_entities
 from ..queries import COUNT_CAP, ContactQuery
@@ -165,7 +166,7 @@ def _flush() -> None:
     try:
         db.session.flush()
     except IntegrityError as error:  # the same name saved meanwhile by another request of the same user
-        db.session.rollback()
+        unit_of_work.rollback()  # the session is unusable after a failed flush
         raise ViewProblem("name_taken") from error
 
 
