@@ -63,3 +63,24 @@ def phone_search_digits(raw: str | None, e164_number: str | None) -> list[str]:
     if e164_number:
         forms += [e164_number[1:], national_digits(e164_number)]
     return list(dict.fromkeys(form for form in forms if form))
+
+
+def display(raw: str | None, e164_number: str | None = None) -> str:
+    """A phone number as the screens and exports show it: national format when it parses ("01 20 35 99 65"), as
+    typed otherwise."""
+    if not raw:
+        return ""
+    return _format_e164(e164_number) if e164_number else raw
+
+
+@lru_cache(maxsize=20_000)
+def _format_e164(e164_number: str) -> str:
+    # French numbers (most of them) are written "01 20 35 99 65" without asking phonenumbers, which is slow.
+    if e164_number.startswith("+33") and len(e164_number) == 12 and e164_number[1:].isdigit():
+        national = "0" + e164_number[3:]
+        return " ".join(national[i:i + 2] for i in range(0, 10, 2))
+    try:
+        number = phonenumbers.parse(e164_number, None)
+    except phonenumbers.NumberParseException:
+        return e164_number
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
