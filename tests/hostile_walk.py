@@ -466,20 +466,22 @@ class Walker:
             if spec.follow:
                 page_url = urljoin(page_url, answer.location)
                 page = self.request("get", page_url, hx=spec.hx)
-        # A form reached through a submission may carry a new token in its URL, or a new record's id in its field
-        # names (a role just made, whose id a PostgreSQL sequence never gives twice): endpoint and fields tell.
+        # A form reached through a submission may carry a new token in its URL (an import's preview): endpoint and
+        # fields tell it then.
         def same(key):
             if key is None or spec.parent is None:
                 return key == spec.key()
-            return key[0] == spec.endpoint and {unindexed(n) for n in key[2]} == {unindexed(n) for n in spec.names}
+            return key[0] == spec.endpoint and key[2] == spec.names
 
         forms = [form for form in self.forms_in(page, page_url)[1] if same(self.key(form))]
         return (forms[spec.index], page_url) if spec.index < len(forms) else None
 
     def key(self, form: Form):
-        """What tells one form from another: its endpoint, the route's non-id arguments and its field names."""
+        """What tells one form from another: its endpoint, the route's non-id arguments and its field names without
+        the ids they hold (rights-7, item-3-label): a form shown again after a replayed submission names a new
+        record's id on PostgreSQL, whose sequences never give one twice, and must not count as a new form."""
         matched = self.match(form.action, form.method) if form.method == "post" else None
-        return (matched[0], _key_args(matched[1]), form.names()) if matched else None
+        return (matched[0], _key_args(matched[1]), frozenset(map(unindexed, form.names()))) if matched else None
 
     def submit(self, spec: Spec, form: Form, page_url: str, spoil=None) -> Answer:
         """Submit the form validly, or with `spoil` = (name, value) replacing every value of that name."""

@@ -47,6 +47,13 @@ def test_the_list_on_a_phone_is_cards_first_with_call_links(page, make, browser_
     _at(page, size)
     browser_login(page, _world(make))
     _no_sideways_scroll(page)
+    # The title on its own line, the view switcher, the filters button and Ajouter side by side under it.
+    title = page.locator(".page-head h1").bounding_box()
+    controls = [page.locator(selector).bounding_box() for selector in
+                ("#view-switcher summary", "#filters-fold button", "#page-actions a")]
+    assert all(box["y"] >= title["y"] + title["height"] - 0.5 for box in controls), (title, controls)
+    assert max(box["y"] for box in controls) - min(box["y"] for box in controls) < 4, controls
+    assert all(a["x"] + a["width"] <= b["x"] for a, b in zip(controls, controls[1:])), controls
 
     first = page.locator("#contacts-rows tr").first
     box = first.bounding_box()

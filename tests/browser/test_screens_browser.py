@@ -1,0 +1,39 @@
+"""Every screen, not only the list: at a desktop size and on a phone, no sideways scroll, no console error (the
+page fixture), and axe finds nothing serious or critical. Full pages only (the pages a link or a no-JS form
+opens); the dialogs the list opens are checked in test_layout_browser and test_forms_browser."""
+import pytest
+
+from ..record_support import add_task
+
+SIZES = [pytest.param((1440, 900), id="1440x900"), pytest.param((390, 844), id="390x844")]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_screen_is_accessible_and_fits(page, make, browser_login, axe_violations, app, size):
+    entity = make.entity("Est")
+    admin = make.user("COTILLON Marion", role="Administrateur", entities=[entity])
+    account = make.client_account("APROOL", entities=[entity], owner=admin)
+    contact = make.contact(account, "BLOU", "Hélène", email="helene.blou@aprool.com", function="Chef de projet")
+    task_id = add_task(app, contact.id, assignee_id=admin.id)
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    browser_login(page, admin)
+    screens = [
+        "/contacts", f"/contacts/{contact.id}", "/contacts/new", f"/contacts/{contact.id}/edit",
+        f"/contacts/{contact.id}/duplicate", f"/contacts/{contact.id}/skills", f"/contacts/{contact.id}/subscriptions",
+        f"/contacts/{contact.id}/deals", f"/contacts/{contact.id}/tasks/new", f"/tasks/{task_id}/edit",
+        f"/contacts/{contact.id}/opportunities/new", "/contacts/views", "/contacts/import",
+        "/clients", f"/clients/{account.id}", "/clients/new", f"/clients/{account.id}/edit",
+        "/parameters", "/parameters/sectors", "/admin/users", "/admin/users/new", f"/admin/users/{admin.id}/edit",
+        "/admin/roles",
+    ]
+    problems = []
+    for url in screens:
+        response = page.goto(url)
+        if response.status != 200:
+            problems.append(f"{url}: {response.status}")
+            continue
+        width, inner = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        if width > inner:
+            problems.append(f"{url}: {width} px wide in a {inner} px window")
+        problems += [f"{url}: {violation}" for violation in axe_violations(page)]
+    assert problems == []
