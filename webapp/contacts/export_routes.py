@@ -56,7 +56,7 @@ def export_list():
     name = f"contacts-{datetime.now(tz):%Y-%m-%d}"
     if file_format == "xlsx":
         return _xlsx(plan, statement, f"{name}.xlsx")
-    body = export.iter_csv(plan.headers, export.rows(statement, plan), export.DELIMITERS[file_format])
+    body = export.iter_csv(plan, export.rows(statement, plan), export.DELIMITERS[file_format])
     response = Response(stream_with_context(body), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = content_disposition(f"{name}.csv")

@@ -16,7 +16,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ DELIMITERS = {"csv": ";", "csv-comma": ","}
 COLUMN_CHOICES = ("visible", "all")
 XLSX_MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START_CHARACTERS = frozenset(FORMULA_STARTS)
 MIN_WIDTH, MAX_WIDTH = 8, 60
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -73,12 +74,14 @@ NOTHING = Related()
 
 @dataclass(frozen=True)
 class ExportField:
-    """One column of the export: its header, the kind of its cells (text, phone, date, datetime) and its value."""
+    """One column of the export: its header, the kind of its cells (text, phone, date, datetime) and its value
+    (a function of the row and its related values, or a column of the row read as it is)."""
 
     key: str
     label: str
-    value: Callable[[Any, Related], Any]
+    value: Callable[[Any, Related], Any] | None  # None: the row's `column` as it is, "" for NULL
     kind: str = "text"
+    column: str | None = None
 
 
 def _person(last: str | None, first: str | None) -> str:
@@ -96,11 +99,11 @@ def _list_fields() -> dict[str, ExportField]:
         return deals_cache[key]
 
     values = {
-        "company": lambda row, _r: row.company,
+        "company": None,
         "client_owner": lambda row, _r: _person(row.client_owner_last, row.client_owner_first),
         "last_name": lambda row, _r: row.last_name.upper(),
-        "first_name": lambda row, _r: row.first_name,
-        "function": lambda row, _r: row.function or "",
+        "first_name": None,
+        "function": None,
         "phone": lambda row, _r: phone_display(row.phone, row.phone_e164),
         "mobile": lambda row, _r: phone_display(row.mobile, row.mobile_e164),
         "fax": lambda row, _r: phone_display(row.fax, row.fax_e164),
@@ -108,7 +111,8 @@ def _list_fields() -> dict[str, ExportField]:
         "deals": deals,
     }
     kinds = {"phone": "phone", "mobile": "phone", "fax": "phone"}
-    return {column.key: ExportField(column.key, str(column.label), values[column.key], kinds.get(column.key, "text"))
+    return {column.key: ExportField(column.key, str(column.label), values[column.key], kinds.get(column.key, "text"),
+                                    column=column.key if values[column.key] is None else None)
             for column in COLUMNS}
 
 
@@ -136,30 +140,24 @@ def _all_fields(tz: ZoneInfo) -> list[ExportField]:
         return countries[row.country] if row.country else ""
 
     def local(moment: datetime | None) -> datetime | None:
-        if moment is None:
-            return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(tz).replace(tzinfo=None)
+        """The time in the CRM's time zone, without it (a spreadsheet has none); stored times are UTC (aware)."""
+        return moment.astimezone(tz).replace(tzinfo=None) if moment else None
 
     def flag(name):
         return lambda row, _r: yes if getattr(row, name) else no
 
-    def text(name):
-        return lambda row, _r: getattr(row, name) or ""
-
     return [
         ExportField("gender", field_label("gender"), lambda row, _r: genders.get(row.gender or "", "")),
-        ExportField("department", field_label("department_id"), text("department")),
-        ExportField("vcard_role", field_label("vcard_role"), text("vcard_role")),
-        ExportField("email", field_label("email"), text("email")),
+        ExportField("department", field_label("department_id"), None, column="department"),
+        ExportField("vcard_role", field_label("vcard_role"), None, column="vcard_role"),
+        ExportField("email", field_label("email"), None, column="email"),
         ExportField("is_dpo", field_label("is_dpo"), flag("is_dpo")),
         ExportField("is_rssi", field_label("is_rssi"), flag("is_rssi")),
         ExportField("left_company", field_label("left_company"), flag("left_company")),
-        ExportField("street", field_label("street"), text("street")),
-        ExportField("street2", field_label("street2"), text("street2")),
-        ExportField("postal_code", field_label("postal_code"), text("postal_code")),
-        ExportField("city", field_label("city"), text("city")),
+        ExportField("street", field_label("street"), None, column="street"),
+        ExportField("street2", field_label("street2"), None, column="street2"),
+        ExportField("postal_code", field_label("postal_code"), None, column="postal_code"),
+        ExportField("city", field_label("city"), None, column="city"),
         ExportField("country", field_label("country"), country),
         ExportField("links", field_label("links"), lambda _row, related: " | ".join(related.links)),
         ExportField("extras", field_label("extras"), lambda _row, related: " | ".join(related.extras)),
@@ -168,8 +166,8 @@ def _all_fields(tz: ZoneInfo) -> list[ExportField]:
                     lambda _row, related: ", ".join(related.subscriptions)),
         ExportField("entities", gettext("Entités"), lambda _row, related: ", ".join(related.entities)),
         ExportField("birthday", field_label("birthday"), lambda row, _r: row.birthday, "date"),
-        ExportField("categories", field_label("categories"), text("categories")),
-        ExportField("notes", field_label("notes"), text("notes")),
+        ExportField("categories", field_label("categories"), None, column="categories"),
+        ExportField("notes", field_label("notes"), None, column="notes"),
         ExportField("created_at", gettext("Créé le"), lambda row, _r: local(row.created_at), "datetime"),
         ExportField("updated_at", gettext("Modifié le"), lambda row, _r: local(row.updated_at), "datetime"),
     ]
@@ -241,42 +239,57 @@ def _related(rows: list) -> dict[int, Related]:
 def rows(statement: Select, export: ExportPlan, batch_size: int = BATCH) -> Iterator[list]:
     """The export's rows, each a list of typed values (str, date, datetime or None), read a batch at a time."""
     result = db.session.execute(statement.execution_options(yield_per=batch_size))
+    positions = {name: index for index, name in enumerate(result.keys())}
+    # A plain column is read by its position, without a call: this is the loop that runs for every cell.
+    getters = [(positions[item.column], None) if item.value is None else (0, item.value) for item in export.fields]
     try:
         for batch in result.partitions():
             related = _related(batch) if export.every_field else {}
             for row in batch:
                 found = related.get(row.id, NOTHING)
-                yield [item.value(row, found) for item in export.fields]
+                yield [(row[index] or "") if value is None else value(row, found) for index, value in getters]
     finally:
         result.close()
 
 
-def _csv_text(value: Any, delimiter: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return neutralised(value)
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M" if delimiter == ";" else "%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y" if delimiter == ";" else "%Y-%m-%d")
-    return str(value)
+# Dates written by hand: strftime took a tenth of a large export's time.
+def _french_date(day: date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
-def iter_csv(headers: list[str], values: Iterable[list], delimiter: str = ";") -> Iterator[bytes]:
+def _french_time(moment: datetime) -> str:
+    return f"{moment.day:02d}/{moment.month:02d}/{moment.year:04d} {moment.hour:02d}:{moment.minute:02d}"
+
+
+def _iso_date(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
+
+
+def _iso_time(moment: datetime) -> str:
+    return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}"
+
+
+def iter_csv(export: ExportPlan, values: Iterable[list], delimiter: str = ";") -> Iterator[bytes]:
     """The CSV, a chunk at a time: UTF-8 with a BOM, CRLF line ends, quoted as RFC 4180 says (a field holding the
     separator, a quote or a line break is quoted, quotes doubled); dates as French Excel reads them with ";",
     ISO 8601 with ","."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, quotechar='"', doublequote=True, lineterminator="\r\n",
                         quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([neutralised(header) for header in headers])
+    writer.writerow([neutralised(header) for header in export.headers])
     yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
+    french = delimiter == ";"
+    formats = {"date": _french_date if french else _iso_date, "datetime": _french_time if french else _iso_time}
+    dated = [(index, formats[item.kind]) for index, item in enumerate(export.fields) if item.kind in formats]
+    starts = FORMULA_START_CHARACTERS
     pending = 0
     for row in values:
-        writer.writerow([_csv_text(value, delimiter) for value in row])
+        for index, written in dated:
+            row[index] = written(row[index]) if row[index] else ""
+        # Every other value is a text (never None): neutralised inline, the hot loop of a large export.
+        writer.writerow([f"'{value}" if value and value[0] in starts else value for value in row])
         pending += 1
         if pending == CSV_FLUSH_ROWS:
             yield buffer.getvalue().encode("utf-8")
