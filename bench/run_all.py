@@ -10,6 +10,7 @@ BENCHMARKS = [
     ("contacts list over HTTP beside the Django admin peer", ["bench_http.py"]),
     ("mass actions over 100k contacts", ["bench_bulk.py"]),
     ("vCard import and export", ["bench_vcard.py"]),
+    ("vCard import of hostile files: peak memory", ["bench_vcard_hostile.py"]),
 ]
 
 

@@ -42,6 +42,9 @@ def process_photo(raw: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_
             if width * height > max_pixels:
                 raise PhotoError(_("L'image est trop grande (%(width)d × %(height)d pixels ; %(max)d mégapixels au "
                                    "plus).", width=width, height=height, max=max_pixels // 1_000_000))
+            # A JPEG is decoded at the smallest scale still larger than the stored size: a 24-megapixel photo
+            # decoded whole is 72 MB, and a vCard import meets dozens of them.
+            image.draft("RGB", (STORED_SIZE, STORED_SIZE))
             image.load()
     except PhotoError:
         raise
@@ -50,13 +53,20 @@ def process_photo(raw: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_
                              max=max_pixels // 1_000_000)) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise PhotoError(_("Ce fichier n'est pas une image lisible (JPEG, PNG, WebP ou GIF).")) from error
-    image = _upright_rgb(image)
-    stored = image.copy()
-    stored.thumbnail((STORED_SIZE, STORED_SIZE))
+    stored = _upright_rgb(_reduced(image))
     thumb = stored.copy()  # from the stored size: resampling a 12-megapixel original twice is wasted work
     thumb.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
     return ProcessedPhoto(data=_jpeg(stored, 88), thumbnail=_jpeg(thumb, 80), mime="image/jpeg",
                           width=stored.width, height=stored.height)
+
+
+def _reduced(image: Image.Image) -> Image.Image:
+    """The image at most STORED_SIZE a side, reduced before any conversion so that the full-size pixels are held
+    once (a palette image is expanded first: palettes resize only by dropping pixels)."""
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA" if image.mode in ("P", "PA") else "RGB")
+    image.thumbnail((STORED_SIZE, STORED_SIZE))  # in place; the EXIF orientation stays in image.info
+    return image
 
 
 def _upright_rgb(image: Image.Image) -> Image.Image:

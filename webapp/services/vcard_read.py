@@ -4,7 +4,7 @@ bytes decoded (vcard_decode), lines read into properties (vcard_syntax), propert
 import binascii
 
 from .vcard_cards import CardError, ParsedCard, ParseResult
-from .vcard_decode import MB, RawCard, card_text, read_file
+from .vcard_decode import MB, RawCard, VCardFileError, card_text, read_file
 from .vcard_properties import interpret
 from .vcard_syntax import CardSyntaxError, read_properties
 
@@ -20,7 +20,9 @@ def parse_vcards(data: bytes, max_cards: int = MAX_CARDS, max_line: int = MAX_LI
     result = ParseResult()
     for raw in read_file(data, max_bytes=max_bytes, max_cards=max_cards, max_line=max_line):
         try:
-            card = _parse_card(raw, max_photo)
+            card = _parse_card(raw, max_photo, max_line)
+        except VCardFileError:
+            raise  # a line past the bound: the whole file is refused
         except RecursionError:
             result.errors.append(CardError(raw.number, "Fiche trop imbriquée pour être lue."))
             continue
@@ -47,9 +49,9 @@ def _reason(error: Exception) -> str:
     return "Fiche illisible : contenu inattendu."
 
 
-def _parse_card(raw: RawCard, max_photo: int) -> ParsedCard | None:
+def _parse_card(raw: RawCard, max_photo: int, max_line: int) -> ParsedCard | None:
     """One card's values, or None when it holds nothing worth importing."""
-    decoded = card_text(raw)
+    decoded = card_text(raw, max_line)
     card = ParsedCard(number=raw.number)
     card.warnings.extend(decoded.notes)
     if not raw.closed:
@@ -57,7 +59,7 @@ def _parse_card(raw: RawCard, max_photo: int) -> ParsedCard | None:
     if raw.nested:
         card.warn("Fiche imbriquée (AGENT) ignorée.")
         card.ignored.append("AGENT")
-    properties, dropped = read_properties(decoded.text)
+    properties, dropped = read_properties(decoded.lines)
     if dropped:
         card.warn(f"{dropped} ligne(s) illisible(s) ignorée(s).")
     if not properties:
