@@ -51,7 +51,8 @@ def test_results_fragment_has_rows_and_out_of_band_count(client, seller):
     assert "<html" not in response.text and 'id="filters"' not in response.text
     assert "BLOU" in response.text and "BRIE" not in response.text
     assert re.search(r'id="contacts-count" hx-swap-oob="true"[^>]*>\s*1\s*<', response.text)
-    assert 'id="sort-input" value="company" hx-swap-oob="true"' in response.text
+    assert 'id="sort-field" hx-swap-oob="true"' in response.text
+    assert re.search(r'<option value="company" selected>', response.text)  # the order the results follow
     assert "HX-Request" in response.headers["Vary"]
 
 

@@ -126,6 +126,26 @@ def test_the_filters_open_in_a_drawer_with_their_count(page, make, browser_login
     _no_sideways_scroll(page)
 
 
+def test_the_cards_are_sorted_from_the_drawer(page, make, browser_login, axe_violations):
+    """The cards have no column header: "Trier par" in the drawer orders them, and says the order the URL holds."""
+    _at(page, PHONES[1])
+    browser_login(page, _world(make, contacts=4))
+    names = page.locator("#contacts-rows tr td[data-field=last_name]")
+    page.locator(".filters-toggle").click()
+    sort = page.get_by_label("Trier par")
+    expect(sort).to_have_value("company")
+    sort.select_option(label="Nom, décroissant")
+    expect(names.first).to_have_text("CONTACT02")
+    page.get_by_role("button", name="Voir les résultats").click()
+    assert "sort=-last_name" in page.url
+    assert axe_violations(page) == []
+    page.reload()
+    expect(names.first).to_have_text("CONTACT02")
+    expect(names.last).to_have_text("BLOU")
+    page.locator(".filters-toggle").click()
+    expect(page.get_by_label("Trier par")).to_have_value("-last_name")
+
+
 def test_without_javascript_the_phone_list_still_works(browser, live_server, make):
     """The menu is a link to #site-menu, the filters follow the results; nothing needs a script."""
     user = _world(make, contacts=3)

@@ -38,3 +38,18 @@ def test_every_screen_is_accessible_and_fits(page, make, browser_login, axe_viol
             problems.append(f"{url}: {width} px wide in a {inner} px window")
         problems += [f"{url}: {violation}" for violation in axe_violations(page)]
     assert problems == []
+
+
+@pytest.mark.parametrize("size", [(768, 1024), (1024, 768)], ids=["768x1024", "1024x768"])
+def test_on_a_tablet_the_header_wraps_instead_of_leaving_the_screen(page, make, browser_login, size):
+    entity = make.entity("Est")
+    admin = make.user("COTILLON Marion", role="Administrateur", entities=[entity])
+    contact = make.contact(make.client_account("APROOL", entities=[entity]), "BLOU", "Hélène")
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    browser_login(page, admin)
+    for url in ("/contacts", f"/contacts/{contact.id}"):
+        page.goto(url)
+        width, inner = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        assert width <= inner, f"{url}: {width} px wide in a {inner} px window"
+        logout = page.get_by_role("button", name="Se déconnecter").bounding_box()
+        assert logout["x"] + logout["width"] <= inner, (url, logout)

@@ -155,6 +155,21 @@ def types_label(types: Iterable[str]) -> str | None:
     return ", ".join(words) or None
 
 
+# Apple's built-in labels (_$!<HomeFAX>!$_) already say what their types say.
+_BUILT_IN_LABELS = {"mobile", "iphone", "work", "home", "main", "workfax", "homefax", "otherfax", "pager", "other"}
+
+
+def typed_label(label: str | None, types: Iterable[str]) -> str | None:
+    """An extra value's label keeping both the user's label and the meaning of its types: TYPE=home with the label
+    "Maison de campagne" -> "Maison de campagne (Domicile)"."""
+    words = types_label(types)
+    if not label:
+        return words
+    if not words or label.lower() in _BUILT_IN_LABELS or label.lower() == words.lower():
+        return label
+    return f"{label} ({words})"
+
+
 _CELL = {"cell", "iphone", "mobile"}
 _NOT_WORK_PHONE = _CELL | {"fax", "pager", "home", "car", "modem", "bbs", "video", "isdn", "textphone"}
 
@@ -167,9 +182,9 @@ def choose_primary(card: ParsedCard) -> Primary:
     address = None
     if card.addresses:
         address = next((a for a in card.addresses if "work" in a.types), card.addresses[0])
-        extras += [Extra("adr", a.label or types_label(a.types), a.one_line()) for a in card.addresses
+        extras += [Extra("adr", typed_label(a.label, a.types), a.one_line()) for a in card.addresses
                    if a is not address]
-    extras += [Extra("impp", im.label or types_label(im.types), im.value) for im in card.ims]
+    extras += [Extra("impp", typed_label(im.label, im.types), im.value) for im in card.ims]
     extras += [Extra("nickname", None, nickname) for nickname in card.nicknames]
     extras += card.extras
     return Primary(email, phone, mobile, fax, address, list(card.urls), extras)
@@ -180,7 +195,7 @@ def _choose_email(card: ParsedCard) -> tuple[str | None, list[Extra]]:
     if not card.emails:
         return None, []
     chosen = next((e for e in card.emails if "pref" in e.types), card.emails[0])
-    return chosen.value, [Extra("email", e.label or types_label(e.types), e.value) for e in card.emails
+    return chosen.value, [Extra("email", typed_label(e.label, e.types), e.value) for e in card.emails
                           if e is not chosen]
 
 
@@ -205,6 +220,6 @@ def _choose_phones(card: ParsedCard) -> tuple[str | None, str | None, str | None
     extras = []
     for number in card.phones:
         if number not in taken:
-            extras.append(Extra("tel", number.label or types_label(number.types), number.value))
+            extras.append(Extra("tel", typed_label(number.label, number.types), number.value))
             taken.append(number)
     return phone, mobile, fax, extras

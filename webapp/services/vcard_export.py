@@ -29,6 +29,7 @@ from ..models.types import utcnow
 from ..unit_of_work import commit
 from .audit import bulk_rows
 from .filenames import UniqueNames, safe_filename
+from .vcard_syntax import split_values
 from .vcard_write import ExportAddress, ExportCard, contact_to_vcard
 
 EXPORT_BATCH = 500
@@ -141,7 +142,7 @@ def _export_card(row, links: list, extras: list, photo: tuple, countries: dict[s
         last_name=last_name, first_name=first_name, org=client_name, org_unit=department_label, title=function,
         role=role, emails=[email] if email else [], phones=phones, address=address, urls=links, photo=data,
         photo_mime=mime, gender=gender, uid=uid, rev=updated_at, note=notes,
-        categories=[c.strip() for c in categories.split(",") if c.strip()] if categories else [],
+        categories=[c.strip() for c in split_values(categories, ",") if c.strip()] if categories else [],
         birthday=birthday, extras=extras)
 
 

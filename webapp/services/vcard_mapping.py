@@ -19,6 +19,7 @@ from .vcard_cards import Address, ParsedCard, Primary
 from .vcard_decode import VCardFileError
 from .vcard_plan import CardPlan
 from .vcard_read import parse_vcards
+from .vcard_syntax import escape_text
 
 EXTRA_LIMITS = (20, 100, 500)  # ContactExtra kind, label, value
 ORG_LENGTH = 200  # Client.name
@@ -191,7 +192,8 @@ def _e164(number: str, region: str) -> str | None:
 def _other_values(card: ParsedCard, warnings: list[str]) -> dict:
     """Notes, vCard role, categories, birthday (ISO text) and UID."""
     notes = _fit("notes", clean_multiline(card.note), warnings)
-    categories = ", ".join(c for c in (clean_line(c) for c in card.categories) if c)
+    # Stored as CATEGORIES writes them: a comma inside a category ("Client, grand compte") stays escaped.
+    categories = ", ".join(escape_text(c) for c in (clean_line(c) for c in card.categories) if c)
     uid = clean_line(card.uid)
     if len(uid) > UID_LENGTH:
         warnings.append(_("UID de plus de %(n)d caractères : non importé.", n=UID_LENGTH))

@@ -5,6 +5,11 @@ import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from functools import cache
+
+from babel import Locale
+
+from ..text import fold
 
 from .vcard_cards import Address, Extra, Link, ParsedCard, TypedValue, split_full_name, types_label
 from .vcard_photo import read_photo
@@ -265,7 +270,7 @@ def _birthday(reading: Reading, prop: Property, label: str | None, label_types: 
     if birthday:
         reading.card.birthday = reading.card.birthday or birthday
     elif prop.value.strip():
-        reading.card.extras.append(Extra("birthday", "Anniversaire", _text(prop)))
+        reading.card.extras.append(Extra("birthday", label or "Anniversaire", _text(prop)))
 
 
 def _revision(reading: Reading, prop: Property, label: str | None, label_types: set[str]) -> None:
@@ -386,19 +391,69 @@ _DATETIME = re.compile(r"^\s*(\d{4})-?(\d{2})-?(\d{2})(?:T(\d{2}):?(\d{2}):?(\d{
 
 
 def _date(value: str, params: dict) -> date | None:
-    """A full date ("1980-03-21", "19800321", "1980-03-21T00:00:00Z"); None for partial or odd dates."""
+    """A full date written in any unambiguous way: "1980-03-21", "19800321", "1980-03-21T00:00:00Z",
+    "Tue, 22 Dec 2009", "22 décembre 2009", "December 22, 2009", "22.12.2009", "2009/12/22"; None for a partial
+    date ("--1222"), a year 1604 (Apple's "no year") or an order that could be read two ways ("05/06/2009")."""
     match = _DATE.match(value)
-    if not match:
-        return None
-    year, month, day = (int(g) for g in match.groups())
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        parts = _other_date(value.strip())
+        if parts is None:
+            return None
+        year, month, day = parts
     # Apple and CardBook write a birthday without year as year 1604 (X-APPLE-OMIT-YEAR=1604).
     omit = (params.get("X-APPLE-OMIT-YEAR") or ["1604"])[0].strip()
-    if match.group(1) == omit:
+    if str(year) == omit:
         return None
     try:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+_WEEKDAY = r"(?:[^\W\d_]+\.?,?\s+)?"
+_TEXT_DAY_FIRST = re.compile(r"^" + _WEEKDAY + r"(\d{1,2})(?:er)?\.?\s+([^\W\d_]+)\.?,?\s+(\d{4})\b")
+_TEXT_MONTH_FIRST = re.compile(r"^" + _WEEKDAY + r"([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
+_NUMERIC_YEAR_LAST = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b")
+_NUMERIC_YEAR_FIRST = re.compile(r"^(\d{4})[./](\d{1,2})[./](\d{1,2})\b")
+
+
+def _other_date(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of a date written with a month name or with separators, when only one reading holds."""
+    for pattern, day_index, month_index in ((_TEXT_DAY_FIRST, 1, 2), (_TEXT_MONTH_FIRST, 2, 1)):
+        match = pattern.match(text)
+        if match and (month := _month_number(match.group(month_index))):
+            return int(match.group(3)), month, int(match.group(day_index))
+    match = _NUMERIC_YEAR_FIRST.match(text)
+    if match:
+        return int(match.group(1)), int(match.group(2)), int(match.group(3))
+    match = _NUMERIC_YEAR_LAST.match(text)
+    if match:
+        first, second, year = (int(g) for g in match.groups())
+        if first == second or second > 12 >= first or first > 12 >= second:
+            day, month = (first, second) if first > 12 or first == second else (second, first)
+            return year, month, day
+    return None
+
+
+@cache
+def _month_names() -> dict[str, int]:
+    """Month names and abbreviations in the languages address books write dates in, folded, to their number."""
+    names: dict[str, int] = {}
+    for language in ("en", "fr", "de", "es", "it", "nl"):
+        months = Locale(language).months
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in months[context][width].items():
+                    names.setdefault(fold(name).rstrip("."), number)
+    return names
+
+
+def _month_number(word: str) -> int | None:
+    """1-12 for a month name or abbreviation ("Dec", "décembre", "Dezember"), else None."""
+    key = fold(word).rstrip(".")
+    return _month_names().get(key) or (_month_names().get(key[:3]) if len(key) >= 3 else None)
 
 
 def _datetime(value: str) -> datetime | None:
