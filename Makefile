@@ -30,7 +30,7 @@ run: db
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 serve: db
-	$(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - "webapp:create_app()"
+	$(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --timeout 120 --access-logfile - "webapp:create_app()"
 
 test: test-sqlite test-postgres
 

@@ -1,33 +1,17 @@
 """Jinja filters for what the screens show, in the interface's language (Babel): numbers, amounts, dates, plurals,
 phone numbers."""
-from functools import lru_cache
-
-import phonenumbers
 from flask import Flask, g, url_for
 from flask_babel import (format_currency, format_date, format_datetime, format_decimal, format_time, get_locale,
                          get_translations, gettext, ngettext)
 
+from . import phones
 from .field_labels import field_label
+from .services.spreadsheet_export import deals_text
 
 
 def national_phone(raw: str | None, e164: str | None = None) -> str:
     """A phone number in national format when it parses ("01 20 35 99 65"), as typed otherwise."""
-    if not raw:
-        return ""
-    return _format_e164(e164) if e164 else raw
-
-
-@lru_cache(maxsize=20_000)
-def _format_e164(e164: str) -> str:
-    # French numbers (most of them) are written "01 20 35 99 65" without asking phonenumbers, which is slow.
-    if e164.startswith("+33") and len(e164) == 12 and e164[1:].isdigit():
-        national = "0" + e164[3:]
-        return " ".join(national[i:i + 2] for i in range(0, 10, 2))
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phones.display(raw, e164)
 
 
 def deals_summary(opportunities: int, proposals: int, deals: int) -> str:
@@ -37,11 +21,7 @@ def deals_summary(opportunities: int, proposals: int, deals: int) -> str:
     cache = g.setdefault("_deals_summaries", {})
     key = (opportunities, proposals, deals)
     if key not in cache:
-        cache[key] = " ".join((
-            ngettext("%(num)d opportunité", "%(num)d opportunités", opportunities),
-            ngettext("%(num)d proposition", "%(num)d propositions", proposals),
-            ngettext("%(num)d affaire", "%(num)d affaires", deals),
-        ))
+        cache[key] = deals_text(opportunities, proposals, deals)
     return cache[key]
 
 

@@ -15,8 +15,8 @@ from werkzeug.datastructures import MultiDict
 
 from .extensions import db
 from .listing import Column, Listing, last_page, read_page
-from .models import (Client, Contact, Deal, Entity, Opportunity, Origin, Proposal, RevenueRange, Sector, SizeBand,
-                     Skill, Task, User, client_entities, contact_skills)
+from .models import (Client, Contact, Deal, Department, Entity, Opportunity, Origin, Proposal, RevenueRange, Sector,
+                     SizeBand, Skill, Task, User, client_entities, contact_skills)
 from .scope import client_visible, contact_visible_filter
 from .text import digits, search_fold
 
@@ -195,6 +195,10 @@ class ContactQuery(Listing):
         params = self.params(**changes)
         return self.base_url() + "?" + (urlencode(params) if params else "q=")
 
+    def export_url(self) -> str:
+        """The export's dialog for this state (its filters and order; the page does not matter)."""
+        return url_for("contacts.export_dialog") + "?" + urlencode(self.params(page=1))
+
     def clear_url(self) -> str:
         return self.base_url() + "?" + (urlencode(self._keep_view()) if self._keep_view() else "q=")
 
@@ -296,6 +300,36 @@ class ContactQuery(Listing):
             .join(Client, Client.id == Contact.client_id)
             .outerjoin(ClientOwner, ClientOwner.id == Client.owner_id)
             .outerjoin(ContactOwner, ContactOwner.id == Contact.owner_id)
+            .order_by(*self._order_by())
+        )
+
+    def export_statement(self, user: User, ids: list[int] | None = None, extra_columns: tuple = ()) -> Select:
+        """Every contact the list shows in its order, without pages (a spreadsheet export): the page's columns,
+        the Affaires counters and `extra_columns` (on Contact, Client or Department). With `ids`, those contacts
+        only (a selection), still through the user's scope and in the list's order."""
+        if ids is None:
+            conditions = self.conditions(user)
+        else:
+            conditions = [contact_visible_filter(user), Contact.id.in_(sorted(set(ids)))]
+        counters = [
+            select(func.count()).where(model.contact_id == Contact.id).correlate(Contact).scalar_subquery()
+            .label(name)
+            for name, model in (("opportunities", Opportunity), ("proposals", Proposal), ("deals", Deal))
+        ]
+        return (
+            select(Contact.id, Contact.client_id, Contact.last_name, Contact.first_name, Contact.function,
+                   Contact.phone, Contact.phone_e164, Contact.mobile, Contact.mobile_e164, Contact.fax,
+                   Contact.fax_e164, Client.name.label("company"),
+                   ClientOwner.last_name.label("client_owner_last"),
+                   ClientOwner.first_name.label("client_owner_first"),
+                   ContactOwner.last_name.label("owner_last"), ContactOwner.first_name.label("owner_first"),
+                   *counters, *extra_columns)
+            .select_from(Contact)
+            .join(Client, Client.id == Contact.client_id)
+            .outerjoin(ClientOwner, ClientOwner.id == Client.owner_id)
+            .outerjoin(ContactOwner, ContactOwner.id == Contact.owner_id)
+            .outerjoin(Department, Department.id == Contact.department_id)
+            .where(*conditions)
             .order_by(*self._order_by())
         )
 

@@ -7,6 +7,7 @@ CONTACTS_DELETE = "contacts.delete"
 CONTACTS_BULK_ASSIGN = "contacts.bulk_assign"
 CONTACTS_IMPORT = "contacts.import"
 CONTACTS_EXPORT = "contacts.export"
+CONTACTS_EXPORT_LIST = "contacts.export_list"
 MAILING_LISTS = "contacts.mailing_lists"
 TASKS = "tasks.manage"
 DEALS = "deals.manage"
@@ -22,6 +23,7 @@ RIGHTS = {
     CONTACTS_BULK_ASSIGN: _l("Comptes & Contacts - Modifier l'affectation en masse"),
     CONTACTS_IMPORT: _l("Comptes & Contacts - Importer des fichiers vcf"),
     CONTACTS_EXPORT: _l("Comptes & Contacts - Exporter en VCF"),
+    CONTACTS_EXPORT_LIST: _l("Comptes & Contacts - Exporter la liste"),
     MAILING_LISTS: _l("Comptes & Contacts - Gérer les abonnements aux listes de diffusion"),
     TASKS: _l("Tâches - Gérer les tâches"),
     DEALS: _l("Affaires - Gérer opportunités, propositions et affaires"),
@@ -34,7 +36,8 @@ RIGHTS = {
 # The role of a salesperson: a contact this user adds is theirs unless they choose otherwise.
 SALESPERSON_ROLE = "Commercial"
 
-_SALES = {CONTACTS_LIST, CONTACTS_EDIT, CONTACTS_IMPORT, CONTACTS_EXPORT, MAILING_LISTS, TASKS, DEALS, CLIENTS_EDIT}
+_SALES = {CONTACTS_LIST, CONTACTS_EDIT, CONTACTS_IMPORT, CONTACTS_EXPORT, CONTACTS_EXPORT_LIST, MAILING_LISTS, TASKS, DEALS,
+          CLIENTS_EDIT}
 DEFAULT_ROLES = {
     "Commercial": _SALES,
     "Responsable commercial": _SALES | {CONTACTS_DELETE, CONTACTS_BULK_ASSIGN, PARAMETERS, ALL_ENTITIES},

@@ -43,9 +43,12 @@
     panel.classList.toggle("is-above", up);
   }
 
-  // Panels of closed menus keep no position (a panel may also arrive from the server after its menu closed).
+  // Panels of closed menus keep no position, nor an empty style attribute, which the history snapshot would carry
+  // back into a page whose content security policy refuses it (a panel may also arrive from the server after its
+  // menu closed).
   function clearClosed() {
-    document.querySelectorAll(MENUS + ":not([open]) > .menu.is-floating").forEach(clear);
+    document.querySelectorAll(MENUS + ":not([open]) > .menu.is-floating, " + MENUS + ":not([open]) > .menu[style]")
+      .forEach(clear);
   }
 
   function close(menu, giveFocusBack) {

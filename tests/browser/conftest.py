@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from ..conftest import IN_CI, PASSWORD
@@ -15,6 +16,9 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-network
                   "--disable-sync", "--no-first-run", "--disable-quic"]
 # Answers the app gives on purpose (validation, conflicts) that Chromium logs as failed loads.
 EXPECTED_CONSOLE = re.compile(r"Failed to load resource: the server responded with a status of (409|422)")
+# As long as a page's own waits (page.set_default_timeout below): the server is a thread of the test process,
+# which a busy machine slows down; a retrying assertion never passes sooner for it, it only fails later.
+expect.set_options(timeout=10_000)
 
 
 def pytest_collection_modifyitems(config, items):

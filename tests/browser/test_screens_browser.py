@@ -22,6 +22,7 @@ def test_every_screen_is_accessible_and_fits(page, make, browser_login, axe_viol
         f"/contacts/{contact.id}/duplicate", f"/contacts/{contact.id}/skills", f"/contacts/{contact.id}/subscriptions",
         f"/contacts/{contact.id}/deals", f"/contacts/{contact.id}/tasks/new", f"/tasks/{task_id}/edit",
         f"/contacts/{contact.id}/opportunities/new", "/contacts/views", "/contacts/import",
+        "/contacts/export?q=",
         "/clients", f"/clients/{account.id}", "/clients/new", f"/clients/{account.id}/edit",
         "/parameters", "/parameters/sectors", "/admin/users", "/admin/users/new", f"/admin/users/{admin.id}/edit",
         "/admin/roles",

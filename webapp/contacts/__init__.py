@@ -1,4 +1,5 @@
-"""Contacts clients: the list, the record, the forms, editing in place, vCard import and export, mass actions."""
+"""Contacts clients: the list, the record, the forms, editing in place, vCard import and export, mass actions,
+the spreadsheet export."""
 from flask import Blueprint
 
 bp = Blueprint("contacts", __name__)
@@ -10,4 +11,5 @@ from . import inline_routes  # noqa: E402,F401  (editing in place)
 from . import extra_routes  # noqa: E402,F401  (the record's photo, QR code, skills and mailing lists)
 from . import vcard_routes  # noqa: E402,F401  (the vCard import and export)
 from . import bulk_routes  # noqa: E402,F401  (the mass actions)
+from . import export_routes  # noqa: E402,F401  (the list exported to CSV or Excel)
 from . import view_routes  # noqa: E402,F401  (the saved views and the view switcher)

@@ -29,7 +29,8 @@ from . import bp
 from .choices import owner_choices
 
 ACTIONS = {"reassign": rights.CONTACTS_BULK_ASSIGN, "mailing-lists": rights.MAILING_LISTS,
-           "export": rights.CONTACTS_EXPORT, "delete": rights.CONTACTS_DELETE}
+           "export": rights.CONTACTS_EXPORT, "spreadsheet": rights.CONTACTS_EXPORT_LIST,
+           "delete": rights.CONTACTS_DELETE}
 UNDO_SECONDS = 600
 
 

@@ -22,8 +22,9 @@ from ..scope import client_visible
 
 VIA_LABELS = {"form": _l("Formulaire"), "inline": _l("Modification en ligne"), "import": _l("Import"),
               "vcard": _l("Import vCard"), "csv": _l("Import CSV"), "bulk": _l("Action de masse"),
-              "cli": _l("Ligne de commande"), "system": _l("Système")}
-ACTION_LABELS = {"create": _l("Création"), "update": _l("Modification"), "delete": _l("Suppression")}
+              "cli": _l("Ligne de commande"), "system": _l("Système"), "export": _l("Export")}
+ACTION_LABELS = {"create": _l("Création"), "update": _l("Modification"), "delete": _l("Suppression"),
+                 "export": _l("Export")}
 GENDER_LABELS = {"M": _l("Homme"), "F": _l("Femme")}
 # Words the services write into the trail in French (audit._text, photos, subscriptions), as the user reads them.
 STORED_WORDS = {"oui": _l("Oui"), "non": _l("Non"), "nouvelle photo": _l("nouvelle photo"),
