@@ -1,5 +1,5 @@
 """vCard fidelity (issue 15), a GET never writes: every contact gets its UID when it is created (form, vCard import,
-CSV import, demo data), migration 0011 gives one to the contacts stored without, and exports only read."""
+CSV import, demo data), migration 0012 gives one to the contacts stored without, and exports only read."""
 import io
 import re
 import zipfile
@@ -94,7 +94,7 @@ def test_exports_write_no_row_and_no_audit(client, app, admin, account, csrf, ma
         typed = create_contact({"client_id": account.id, "last_name": "Tapé", "first_name": "Théo"}, admin.id,
                                "form").id
         db.session.commit()
-    legacy = make.contact(account, "Ancien", "Sans Uid").id  # a row stored before migration 0011
+    legacy = make.contact(account, "Ancien", "Sans Uid").id  # a row stored before migration 0012
     before = _state(app)
     responses = []
 
@@ -131,10 +131,10 @@ def test_bulk_exports_write_no_row_and_no_audit(app, account, make):
     assert len(zipfile.ZipFile(io.BytesIO(outputs[1])).namelist()) == 3
 
 
-def test_migration_0011_gives_a_uid_to_every_stored_contact(app, account, make):
+def test_migration_0012_gives_a_uid_to_every_stored_contact(app, account, make):
     with app.app_context():
         config = app.extensions["migrate"].migrate.get_config()
-        command.downgrade(config, "0010")
+        command.downgrade(config, "0011")
     try:
         without = [make.contact(account, f"Ancien{i}", "A").id for i in range(5)]
         kept = make.contact(account, "Iphone", "I", vcard_uid="uid-from-an-iphone").id

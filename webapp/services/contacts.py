@@ -116,7 +116,7 @@ def create_contact(values: dict, user_id: int | None, via: str, links: list[Link
     """Create a contact from checked values, with its vCard UID (a new one unless given); audited as one creation.
 
     Every contact has its UID from its creation on, whatever the channel (the bulk imports call new_uid too), so
-    that an export only reads (migration 0011 gave one to the contacts created before)."""
+    that an export only reads (migration 0012 gave one to the contacts created before)."""
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise ValueError(f"not writable: {sorted(unknown)}")

@@ -5,7 +5,7 @@ batch on the tables' columns, no ORM row loading; never one per contact, never e
 memory at once), turned into ExportCards and serialized by the vCard layer. The writers stream into any binary file
 object, so a bulk export can go to a temporary file; iter_vcf and iter_zip yield a batch at a time.
 
-UID: every contact has one from its creation (services.contacts.create_contact and the bulk imports; migration 0011
+UID: every contact has one from its creation (services.contacts.create_contact and the bulk imports; migration 0012
 gave one to older contacts), so importing the file again finds it by UID whatever was edited in between, and an
 export only reads: it writes no row and no audit entry.
 

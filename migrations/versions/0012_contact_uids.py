@@ -4,8 +4,8 @@ one when it is created from this revision on, so that exporting a contact (a GET
 Data only, by batches of 2,000 read in id order; the contact's version and audit trail are left alone (the UID is
 no edit of the user's, as the export that used to give it wrote none either).
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04 14:40:00
 """
 import uuid
@@ -13,8 +13,8 @@ import uuid
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
