@@ -2,6 +2,7 @@
 
 write_contact() is the one entry for every channel (form, inline cell, imports, CLI...): it checks plain values
 with the field rules of webapp/rules.py and answers with structured problems, which each channel words its way."""
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,12 +105,23 @@ def _snapshot_links(links) -> str:
     return " | ".join(f"{link.kind}: {link.url}" for link in links)
 
 
+def new_uid(rng=None) -> str:
+    """A new contact's vCard UID (urn:uuid:...), from `rng` when given (demo data: the same for the same seed)."""
+    value = uuid.UUID(int=rng.getrandbits(128), version=4) if rng is not None else uuid.uuid4()
+    return f"urn:uuid:{value}"
+
+
 def create_contact(values: dict, user_id: int | None, via: str, links: list[LinkValue] | None = None,
                    photo: ProcessedPhoto | None = None, skill_ids: list[int] | None = None) -> Contact:
-    """Create a contact from checked values; audited as one creation."""
+    """Create a contact from checked values, with its vCard UID (a new one unless given); audited as one creation.
+
+    Every contact has its UID from its creation on, whatever the channel (the bulk imports call new_uid too), so
+    that an export only reads (migration 0012 gave one to the contacts created before)."""
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise ValueError(f"not writable: {sorted(unknown)}")
+    if not values.get("vcard_uid"):
+        values = {**values, "vcard_uid": new_uid()}
     contact = Contact(**values, created_by_id=user_id, updated_by_id=user_id)
     contact.links = [ContactLink(kind=link.kind, url=link.url, position=i) for i, link in enumerate(links or [])]
     if photo:

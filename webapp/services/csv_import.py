@@ -17,6 +17,7 @@ from ..models.contact_keys import derived_columns
 from ..models.types import utcnow
 from ..text import fold
 from .bulk_write import audit_created, insert_returning_ids, insert_rows, large_sqlite_cache, snapshot
+from .contacts import new_uid
 from .csv_rows import RowError, column_positions, count_lines, parse_row, records, split_person
 
 BATCH_SIZE = 5000
@@ -270,6 +271,7 @@ def _create_contacts(batch, known: _Known, report: ImportReport, at) -> None:
             report.existing["contacts"] += 1
             continue
         present.add(identity)
+        values["vcard_uid"] = new_uid()  # as create_contact gives one: exports only read
         new.append((values, row))
     ids = insert_returning_ids(Contact.__table__, [values for values, _row in new], CONTACT_KEY)
     insert_rows(contact_skills, [{"contact_id": id_, "skill_id": skill_id}

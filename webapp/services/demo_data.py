@@ -21,6 +21,7 @@ from ..text import fold
 from . import demo_vocabulary as words
 from .accounts import hash_password
 from .bulk_write import audit_created, insert_returning_ids, insert_rows
+from .contacts import new_uid
 from .csv_import import CONTACT_KEY
 from .reference_data import ensure_entity, load_reference_data
 
@@ -96,6 +97,8 @@ class _Demo:
 
     def __init__(self, rng: random.Random, today: date):
         self.rng, self.today, self.at = rng, today, utcnow()
+        # UIDs from a generator of their own, seeded by the main one's state: the rest of the data stays as it was.
+        self.uid_rng = random.Random(hash(rng.getstate()))
         self.report = DemoReport()
         self.labels = {model: dict(db.session.execute(select(model.label, model.id).order_by(model.position,
                                                                                               model.id)).all())
@@ -272,7 +275,7 @@ class _Demo:
             "left_company": not given and rng.random() < (0.4 if row["archived"] else 0.08), "owner_id": owner,
             "email": email, "phone": phone, "mobile": mobile, "fax": fax, "street": street,
             "postal_code": postal_code, "city": city, "country": "FR", "created_at": created, "updated_at": created,
-            "version": 1,
+            "version": 1, "vcard_uid": new_uid(self.uid_rng),
         }
         skills = list(self.labels[Skill].values())
         if given:

@@ -28,7 +28,7 @@ from ..scope import client_visible, contact_visible
 from ..text import fold
 from ..unit_of_work import rollback
 from .audit import bulk_rows, record_changes, record_created, snapshot
-from .contacts import FIELDS, KEEP, LinkValue, StaleContactError, update_contact
+from .contacts import FIELDS, KEEP, LinkValue, StaleContactError, new_uid, update_contact
 from .photos import ProcessedPhoto
 from .vcard_batch import chunks
 from .vcard_plan import CardPlan
@@ -292,7 +292,7 @@ def _create_contacts(rows: list[Row], clients: dict[int, int], departments: dict
             plan = row.card
             values = _values(plan)
             values.update(client_id=clients[row.group], department_id=_department(plan, departments),
-                          owner_id=user.id)
+                          owner_id=user.id, vcard_uid=values.get("vcard_uid") or new_uid())
             record = {**_ROW_DEFAULTS, **values, "id": contact_id, "created_at": now, "updated_at": now,
                       "created_by_id": user.id, "updated_by_id": user.id}
             records.append({**record, **derived_columns(record, names.get(values["client_id"], ""))})

@@ -1,39 +1,33 @@
 """vCard export from the CRM's own data: one contact, one multi-card .vcf, or a zip of one .vcf per contact.
 
 Contacts are read EXPORT_BATCH at a time with their account, service, links, photo and extras (four queries per
-batch on the tables' columns, no ORM row loading, plus the UID check; never one per contact, never every contact in
+batch on the tables' columns, no ORM row loading; never one per contact, never every contact in
 memory at once), turned into ExportCards and serialized by the vCard layer. The writers stream into any binary file
 object, so a bulk export can go to a temporary file; iter_vcf and iter_zip yield a batch at a time.
 
-UID: a contact exported without one gets a random urn:uuid, stored (audited, via "system") before the file is
-written, so importing the file again finds it by UID whatever was edited in between, and two installations never
-share one. The contact's version is left alone: the UID is no edit of the user's. Missing UIDs are given before the
-contacts are read, with one commit every UID_BATCH contacts.
+UID: every contact has one from its creation (services.contacts.create_contact and the bulk imports; migration 0012
+gave one to older contacts), so importing the file again finds it by UID whatever was edited in between, and an
+export only reads: it writes no row and no audit entry.
 
-Speed (bench/bench_bulk.py, 100,000 contacts on SQLite, reads and first UIDs included): about 0.07 ms a contact for
+Speed (bench/bench_bulk.py, 100,000 contacts on SQLite): about 0.07 ms a contact for
 the .vcf and for the zip on a busy 2-core machine. The zip keeps one entry per contact for its central directory
 (zipfile's ZipInfo, about 0.5 KB each), so its memory grows with the selection; the rest is bounded by a batch.
 """
 import time
-import uuid
 import zipfile
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO, NamedTuple
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 
 from ..countries import country_name
 from ..extensions import db
 from ..models import Client, Contact, ContactExtra, ContactLink, ContactPhoto, Department
-from ..models.types import utcnow
-from ..unit_of_work import commit
-from .audit import bulk_rows
 from .filenames import UniqueNames, safe_filename
 from .vcard_syntax import split_values
 from .vcard_write import ExportAddress, ExportCard, contact_to_vcard
 
 EXPORT_BATCH = 500
-UID_BATCH = 20000  # contacts whose missing UIDs are given in one transaction
 VERSIONS = ("3.0", "4.0")
 # zlib's default level: the time goes into deflate's setup for each small file, level 1 saved nothing measurable.
 ZIP_LEVEL = 6
@@ -59,38 +53,8 @@ def export_cards(contact_ids: Iterable[int], batch_size: int = EXPORT_BATCH) -> 
 def _batches(contact_ids: Iterable[int], batch_size: int = EXPORT_BATCH) -> Iterator[list[ExportedContact]]:
     ids = list(dict.fromkeys(int(i) for i in contact_ids))
     countries: dict[str, str] = {}  # code -> French name, looked up once per export
-    uid_step = max(UID_BATCH // batch_size, 1) * batch_size
     for start in range(0, len(ids), batch_size):
-        if start % uid_step == 0:
-            _assign_uids(ids[start:start + uid_step], batch_size)
         yield _batch(ids[start:start + batch_size], countries)
-
-
-def _assign_uids(chunk: list[int], batch_size: int = EXPORT_BATCH) -> None:
-    """Give a stored UID to the contacts of the chunk that have none, batch_size at a time (check, update, audit),
-    committed once for the whole chunk: storing UIDs rewrites contact rows and the UID index, and each commit writes
-    the pages it changed again (a commit every 500 contacts doubled the time of a first export)."""
-    contact = Contact.__table__.c
-    table = Contact.__table__
-    given = False
-    for start in range(0, len(chunk), batch_size):
-        part = chunk[start:start + batch_size]
-        missing = db.session.scalars(select(contact.id).where(contact.id.in_(part), contact.vcard_uid.is_(None))).all()
-        if not missing:
-            continue
-        wanted = {contact_id: f"urn:uuid:{uuid.uuid4()}" for contact_id in missing}
-        # "AND vcard_uid IS NULL": an export running at the same time may have given one first; its UID stays.
-        db.session.execute(update(table).where(table.c.id == bindparam("contact_id"), table.c.vcard_uid.is_(None))
-                           .values(vcard_uid=bindparam("uid")),
-                           [{"contact_id": contact_id, "uid": uid} for contact_id, uid in wanted.items()])
-        stored = dict(db.session.execute(select(contact.id, contact.vcard_uid).where(contact.id.in_(missing))).all())
-        now = utcnow()
-        bulk_rows({"at": now, "user_id": None, "via": "system", "action": "update", "record_type": "contact",
-                   "record_id": contact_id, "field": "vcard_uid", "old_value": None, "new_value": uid}
-                  for contact_id, uid in wanted.items() if stored.get(contact_id) == uid)
-        given = True
-    if given:
-        commit()
 
 
 def _batch(chunk: list[int], countries: dict[str, str]) -> list[ExportedContact]:
