@@ -45,23 +45,17 @@ def export_list():
     if ids is not None and not ids:
         return render_error(422, _("Aucun contact à exporter."))
     selection = bulk.resolve(current_user, ids=ids) if ids is not None else bulk.resolve(current_user, query=query)
-    count = selection.count
-    if file_format == "xlsx" and count > export.XLSX_MAX_ROWS:
+    if file_format == "xlsx" and selection.count > export.XLSX_MAX_ROWS:
         return render_error(422, _("Excel ne prend que %(max)s lignes : exportez en CSV.", max=export.XLSX_MAX_ROWS))
     described = "ids=" + ",".join(map(str, ids)) if ids is not None else urlencode(query.params())
-    export.record_export(current_user.id, described, count, file_format, columns)
+    export.record_export(current_user.id, described, selection.count, file_format, columns)
     tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     plan = export.plan(columns, hidden_columns(current_user), tz)
     statement = query.export_statement(current_user, ids=ids, extra_columns=plan.extra_columns)
     name = f"contacts-{datetime.now(tz):%Y-%m-%d}"
     if file_format == "xlsx":
         return _xlsx(plan, statement, f"{name}.xlsx")
-    body = export.iter_csv(plan, export.rows(statement, plan), export.DELIMITERS[file_format])
-    response = Response(stream_with_context(body), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = content_disposition(f"{name}.csv")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _csv(plan, statement, export.DELIMITERS[file_format], f"{name}.csv")
 
 
 def _source(form) -> tuple[ContactQuery, list[int] | None]:
@@ -71,6 +65,16 @@ def _source(form) -> tuple[ContactQuery, list[int] | None]:
     back = urlsplit(form.get("back", ""))  # the list as the bulk bar showed it: its order
     query = ContactQuery.from_args(MultiDict(parse_qsl(back.query)))
     return query, [number for value in form.getlist("ids") if (number := parse_id(value))]
+
+
+def _csv(plan: export.ExportPlan, statement, delimiter: str, name: str):
+    """Stream the CSV as its rows are read (the request's context stays until the last one)."""
+    response = Response(stream_with_context(export.iter_csv(plan, export.rows(statement, plan), delimiter)),
+                        mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = content_disposition(name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _xlsx(plan: export.ExportPlan, statement, name: str):

@@ -221,9 +221,10 @@ def _related(rows: list) -> dict[int, Related]:
                    subscription.since).join(MailingList, MailingList.id == subscription.mailing_list_id)
             .where(subscription.contact_id.in_(ids))
             .order_by(subscription.contact_id, MailingList.position, MailingList.label)):
-        related[contact_id].subscriptions.append(
-            gettext("%(list)s (%(state)s depuis le %(since)s)", list=f"{provider} - {label}",
-                    state=words.get(status, status), since=since.strftime("%d/%m/%Y")))
+        name = provider + " - " + label
+        related[contact_id].subscriptions.append(gettext(
+            "%(list)s (%(state)s depuis le %(since)s)", list=name, state=words.get(status, status),
+            since=_french_date(since)))
     by_client: dict[int, list[int]] = {}
     for row in rows:
         by_client.setdefault(row.client_id, []).append(row.id)
