@@ -53,11 +53,24 @@ def process_photo(raw: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_
                              max=max_pixels // 1_000_000)) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise PhotoError(_("Ce fichier n'est pas une image lisible (JPEG, PNG, WebP ou GIF).")) from error
+    as_written = _as_this_app_writes(image, raw)
     stored = _upright_rgb(_reduced(image))
     thumb = stored.copy()  # from the stored size: resampling a 12-megapixel original twice is wasted work
     thumb.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
-    return ProcessedPhoto(data=_jpeg(stored, 88), thumbnail=_jpeg(thumb, 80), mime="image/jpeg",
+    return ProcessedPhoto(data=raw if as_written else _jpeg(stored, 88), thumbnail=_jpeg(thumb, 80), mime="image/jpeg",
                           width=stored.width, height=stored.height)
+
+
+_METADATA = ("exif", "icc_profile", "comment", "xmp", "photoshop", "adobe", "mp")
+
+
+def _as_this_app_writes(image: Image.Image, raw: bytes) -> bool:
+    """True for a photo already in the form this module stores (a plain RGB JPEG, no metadata, no trailing data,
+    within the stored size): it keeps its bytes, so that a photo exported and imported again (in another
+    installation, say) is not re-encoded a second time and keeps its SHA-256."""
+    return (image.format == "JPEG" and image.mode == "RGB" and max(image.size) <= STORED_SIZE
+            and all(marker == "APP0" and data.startswith(b"JFIF\0") for marker, data in image.applist)
+            and not any(key in image.info for key in _METADATA) and raw.endswith(b"\xff\xd9"))
 
 
 def _reduced(image: Image.Image) -> Image.Image:
