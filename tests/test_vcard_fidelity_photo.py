@@ -49,3 +49,12 @@ def test_a_photo_survives_export_and_import_into_an_empty_base(client, app, admi
     with app.app_context():
         after = db.session.scalar(select(ContactPhoto.data))
     assert hashlib.sha256(after).hexdigest() == hashlib.sha256(before).hexdigest()
+
+
+def test_a_heavy_jpeg_within_the_stored_size_is_still_re_encoded():
+    import random
+
+    noisy = io.BytesIO()
+    Image.frombytes("RGB", (800, 800), random.Random(1).randbytes(800 * 800 * 3)).save(noisy, "JPEG", quality=100)
+    assert len(noisy.getvalue()) > 512 * 1024
+    assert len(process_photo(noisy.getvalue()).data) < len(noisy.getvalue())

@@ -10,6 +10,9 @@ ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 25_000_000
 STORED_SIZE = 800  # longest side kept, in pixels
+# A JPEG of at most the stored size and this many bytes, without metadata, is kept as it is (see
+# _as_this_app_writes); 800 x 800 pixels at the quality written here take 100 to 300 KB.
+STORED_MAX_BYTES = 512 * 1024
 THUMBNAIL_SIZE = 96
 
 
@@ -66,9 +69,10 @@ _METADATA = ("exif", "icc_profile", "comment", "xmp", "photoshop", "adobe", "mp"
 
 def _as_this_app_writes(image: Image.Image, raw: bytes) -> bool:
     """True for a photo already in the form this module stores (a plain RGB JPEG, no metadata, no trailing data,
-    within the stored size): it keeps its bytes, so that a photo exported and imported again (in another
+    within the stored size and STORED_MAX_BYTES): it keeps its bytes, so that a photo exported and imported again (in another
     installation, say) is not re-encoded a second time and keeps its SHA-256."""
     return (image.format == "JPEG" and image.mode == "RGB" and max(image.size) <= STORED_SIZE
+            and len(raw) <= STORED_MAX_BYTES
             and all(marker == "APP0" and data.startswith(b"JFIF\0") for marker, data in image.applist)
             and not any(key in image.info for key in _METADATA) and raw.endswith(b"\xff\xd9"))
 
