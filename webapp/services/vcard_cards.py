@@ -76,7 +76,8 @@ class ParsedCard:
     additional_names: str = ""
     name_prefix: str = ""
     name_suffix: str = ""
-    kind: str = "individual"  # 4.0 KIND or Apple's X-ABShowAs:COMPANY ("org"); groups are not people
+    kind: str = "individual"  # 4.0 KIND, or Apple's X-ABShowAs:COMPANY on a card naming no person ("org")
+    name_source: str | None = None  # "nickname", "email" or "org": a card without N or FN named after it
     org: str | None = None
     org_units: list[str] = field(default_factory=list)
     title: str | None = None

@@ -88,6 +88,8 @@ def map_card(plan: CardPlan, card: ParsedCard, photo_max_bytes: int, photo_max_p
     if not last:
         plan.error = _("Fiche sans nom : non importée.")
         return
+    if card.name_source:
+        warnings.insert(0, _NAME_SOURCES[card.name_source]())
     primary = card.primary()
     extras = [[e.kind, e.label, e.value] for e in primary.extras]
     for label, value in ((_l("Autres prénoms"), card.additional_names), (_l("Civilité"), card.name_prefix),
@@ -106,6 +108,14 @@ def map_card(plan: CardPlan, card: ParsedCard, photo_max_bytes: int, photo_max_p
     plan.extras = _extras(extras)
     plan.photo = _photo(card, photo_max_bytes, photo_max_pixels, warnings)
     plan.warnings = list(dict.fromkeys(warnings))
+
+
+# Where the name of a card without N or FN came from, as the preview says it.
+_NAME_SOURCES = {
+    "nickname": lambda: _("Fiche sans nom : nom repris du surnom (NICKNAME)."),
+    "email": lambda: _("Fiche sans nom : nom déduit de l'adresse e-mail."),
+    "org": lambda: _("Fiche sans nom : nom repris de la société (ORG)."),
+}
 
 
 def _identity(plan: CardPlan, card: ParsedCard) -> tuple[str, str]:

@@ -27,6 +27,7 @@ class Reading:
     notes: list[str] = field(default_factory=list)
     label_lines: list[Property] = field(default_factory=list)  # LABEL: an address's text
     department: str | None = None  # KAddressBook's, when ORG names none
+    shown_as_company: bool = False  # Apple's X-ABShowAs:COMPANY
 
 
 Handler = Callable[[Reading, Property, str | None, set[str]], None]
@@ -118,9 +119,10 @@ def _kind(reading: Reading, prop: Property, label: str | None, label_types: set[
 
 
 def _show_as(reading: Reading, prop: Property, label: str | None, label_types: set[str]) -> None:
-    """Apple's X-ABShowAs:COMPANY: the card is a company's."""
+    """Apple's X-ABShowAs:COMPANY: the card is shown under its company; a company's card unless its N names a
+    person (see _finish)."""
     if prop.value.strip().upper() == "COMPANY":
-        reading.card.kind = "org"
+        reading.shown_as_company = True
 
 
 # ------------------------------------------------------------------------------------------------ reaching them
@@ -363,8 +365,12 @@ def _finish(reading: Reading) -> None:
     if reading.name is not None:
         parts = [p.strip() for p in split_values(reading.name.value, ";")] + [""] * 5
         card.last_name, card.first_name, card.additional_names, card.name_prefix, card.name_suffix = parts[:5]
+    if reading.shown_as_company and not (card.last_name or card.first_name):
+        card.kind = "org"  # Apple's company card: a person's card shown under its company keeps its N
     if not (card.last_name or card.first_name) and card.full_name:
         card.first_name, card.last_name = split_full_name(card.full_name)
+    if not (card.last_name or card.first_name) and card.kind == "individual":
+        _name_from_elsewhere(card)
     if not card.full_name:
         card.full_name = " ".join(p for p in (card.first_name, card.last_name) if p)
     if reading.notes:
@@ -373,6 +379,43 @@ def _finish(reading: Reading) -> None:
         card.org_units = [reading.department]
     if reading.label_lines and not card.addresses:
         _label_addresses(reading)
+
+
+_LOCAL_PART_WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def _name_of_local_part(local: str) -> tuple[str, str] | None:
+    """(first, last) from an e-mail's local part: "jean.dupont" -> ("Jean", "Dupont"), "marie-claire_martin" ->
+    ("Marie-Claire", "Martin"), "jdupont" -> ("", "Jdupont"); None when it holds no letters."""
+    separator = "." if "." in local else "_"
+    first, _, last = local.partition(separator)
+    words = [" ".join(_capitalized(w) for w in _LOCAL_PART_WORDS.findall(part)) for part in (first, last)]
+    if not words[1]:
+        words = ["", words[0]]
+    return (words[0], words[1]) if words[1] else None
+
+
+def _capitalized(word: str) -> str:
+    return "-".join(part.capitalize() for part in word.split("-"))
+
+
+def _name_from_elsewhere(card: ParsedCard) -> None:
+    """A card with no N and no FN (a phone's "e-mail only" contact, an ORG with phones): named after its first
+    NICKNAME, else its e-mail's local part ("jean.dupont@" -> Jean DUPONT), else its company; `name_source` says
+    which, for the preview."""
+    if card.nicknames:
+        card.first_name, card.last_name = split_full_name(card.nicknames[0])
+        card.name_source = "nickname"
+        return
+    for email in card.emails:
+        name = _name_of_local_part(email.value.partition("@")[0])
+        if name:
+            card.first_name, card.last_name = name
+            card.name_source = "email"
+            return
+    if card.org:
+        card.last_name = card.org
+        card.name_source = "org"
 
 
 def _label_addresses(reading: Reading) -> None:
