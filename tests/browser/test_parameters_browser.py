@@ -145,6 +145,7 @@ def test_delete_confirmed_in_an_in_page_dialog_not_the_browsers(admin_page, app,
 def test_user_dialog_create_with_an_error_then_saved(admin_page, axe_violations):
     page = admin_page
     page.get_by_role("link", name="Utilisateurs").click()
+    page.wait_for_load_state()  # htmx has read the page: before that, the link opens the page without a script
     opener = page.get_by_role("link", name="Nouvel utilisateur")
     opener.click()
     dialog = page.get_by_role("dialog", name="Nouvel utilisateur")
