@@ -22,7 +22,7 @@ class Reading:
 
     card: ParsedCard
     max_photo: int
-    labels: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
+    labels: dict[str, tuple[str | None, set[str]]] = field(default_factory=dict)
     name: Property | None = None  # the first N
     notes: list[str] = field(default_factory=list)
     label_lines: list[Property] = field(default_factory=list)  # LABEL: an address's text
@@ -57,14 +57,15 @@ _APPLE_TYPES = {"mobile": {"cell"}, "iphone": {"cell"}, "work": {"work"}, "home"
                 "workfax": {"fax", "work"}, "homefax": {"fax", "home"}, "otherfax": {"fax"}, "pager": {"pager"}}
 
 
-def _label(value: str) -> tuple[str, set[str]]:
-    """An X-ABLabel's text, and the TYPE values an Apple built-in label stands for."""
+def _label(value: str) -> tuple[str | None, set[str]]:
+    """An X-ABLabel's text (None when empty: an empty label is no label, as the export writes it), and the TYPE
+    values an Apple built-in label stands for."""
     text = unescape(value).strip()
     match = _APPLE_LABEL.match(text)
     if match:
         inner = match.group(1)
-        return inner, set(_APPLE_TYPES.get(inner.lower(), ()))
-    return text, set()
+        return inner or None, set(_APPLE_TYPES.get(inner.lower(), ()))
+    return text or None, set()
 
 
 # ------------------------------------------------------------------------------------------------ names, org
