@@ -80,14 +80,18 @@ def import_file(app, user, data: bytes, max_cards: int = 5000) -> dict:
     return times
 
 
-def main() -> None:
-    OUT.mkdir(exist_ok=True)
-    path = OUT / "vcard-app.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+def bench_app(path: Path):
+    """The app on the SQLite file `path`."""
     config = TestConfig()
     config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{path}"
-    app = create_app(config)
+    return create_app(config)
+
+
+def bench_database(path: Path) -> tuple:
+    """A new migrated SQLite database at `path` with one administrator, bench@example.com: (app, user id)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    app = bench_app(path)
     with app.app_context():
         command.upgrade(app.extensions["migrate"].migrate.get_config(), "head")
         load_reference_data()
@@ -98,7 +102,12 @@ def main() -> None:
         user.entities = [entity]
         db.session.add_all([entity, user])
         db.session.commit()
-        user_id = user.id
+        return app, user.id
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    app, user_id = bench_database(OUT / "vcard-app.sqlite3")
 
     rows = []
     data = contacts_to_vcf(make_cards(5000)).encode("utf-8")

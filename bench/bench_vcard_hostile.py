@@ -93,36 +93,16 @@ def build_files() -> dict[str, bytes]:
 
 
 def _app(database: Path):
-    from webapp import create_app
-    from webapp.config import TestConfig
+    from bench_vcard_app import bench_app
 
-    config = TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{database}"
-    return create_app(config)
+    return bench_app(database)
 
 
 def setup(database: Path) -> None:
     """A migrated database with one user (run once, in its own process: migrations are not the import's memory)."""
-    from alembic import command
-    from sqlalchemy import select
+    from bench_vcard_app import bench_database
 
-    from webapp.extensions import db
-    from webapp.models import Entity, Role, User
-    from webapp.services.reference_data import load_reference_data
-
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
-    app = _app(database)
-    with app.app_context():
-        command.upgrade(app.extensions["migrate"].migrate.get_config(), "head")
-        load_reference_data()
-        entity = Entity(label="Bench")
-        user = User(email="bench@example.com", password_hash="x")
-        user.set_names("BENCH", "Ben")
-        user.roles = [db.session.scalars(select(Role).where(Role.name == "Administrateur")).one()]
-        user.entities = [entity]
-        db.session.add_all([entity, user])
-        db.session.commit()
+    bench_database(database)
 
 
 def run_case(path: str, database: str) -> None:

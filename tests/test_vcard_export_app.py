@@ -18,17 +18,7 @@ from webapp.services.vcard_read import parse_vcards
 from webapp.services.vcard_export import export_cards, write_vcf, write_zip
 
 from .conftest import HX, image_bytes
-from .test_vcard_import import flash_of, open_preview, row_html
-
-
-@pytest.fixture
-def entity(make):
-    return make.entity("Paris")
-
-
-@pytest.fixture
-def admin(make, login_as, entity):
-    return login_as(make.user("ADMIN Alice", role="Administrateur", entities=[entity]))
+from .test_vcard_import import admin, entity, flash_of, open_preview, row_html  # noqa: F401 - admin, entity: fixtures
 
 
 @pytest.fixture

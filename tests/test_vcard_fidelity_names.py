@@ -3,7 +3,7 @@ NICKNAME, else its e-mail's local part, else its company, and the preview says s
 company but naming a person is a person's card."""
 import pytest
 
-from .test_vcard_import import card, open_preview, row_html, vcf
+from .test_vcard_import import admin, card, entity, open_preview, row_html, vcf  # noqa: F401 - admin, entity: fixtures
 from .test_vcard_mapping import plans
 
 
@@ -11,16 +11,6 @@ from .test_vcard_mapping import plans
 def _context(app):
     with app.test_request_context():
         yield
-
-
-@pytest.fixture
-def entity(make):
-    return make.entity("Paris")
-
-
-@pytest.fixture
-def admin(make, login_as, entity):
-    return login_as(make.user("ADMIN Alice", role="Administrateur", entities=[entity]))
 
 
 def named(*lines):

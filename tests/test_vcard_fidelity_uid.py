@@ -13,19 +13,9 @@ from webapp.models import AuditEntry, Contact
 from webapp.services.contacts import create_contact
 
 from .conftest import strip_tags
-from .test_vcard_import import card, commit, open_preview, vcf
+from .test_vcard_import import admin, card, commit, entity, open_preview, vcf  # noqa: F401 - admin, entity: fixtures
 
 UID = re.compile(r"^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
-
-
-@pytest.fixture
-def entity(make):
-    return make.entity("Paris")
-
-
-@pytest.fixture
-def admin(make, login_as, entity):
-    return login_as(make.user("ADMIN Alice", role="Administrateur", entities=[entity]))
 
 
 @pytest.fixture
@@ -37,7 +27,8 @@ def test_a_contact_created_by_the_service_has_its_uid(app, account):
     with app.app_context():
         first = create_contact({"client_id": account.id, "last_name": "Dupont", "first_name": "Jean"}, None, "form")
         second = create_contact({"client_id": account.id, "last_name": "Dupont", "first_name": "Jean"}, None, "form")
-        kept = create_contact({"client_id": account.id, "last_name": "Iphone", "first_name": "Ida", "vcard_uid": "uid-42"}, None, "form")
+        kept = create_contact({"client_id": account.id, "last_name": "Iphone", "first_name": "Ida",
+                               "vcard_uid": "uid-42"}, None, "form")
         assert UID.match(first.vcard_uid) and UID.match(second.vcard_uid) and first.vcard_uid != second.vcard_uid
         assert kept.vcard_uid == "uid-42"
         db.session.rollback()

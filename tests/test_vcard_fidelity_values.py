@@ -10,7 +10,7 @@ from webapp.extensions import db
 from webapp.models import Contact
 from webapp.services.vcard_export import write_vcf
 
-from .test_vcard_import import card, commit, open_preview, vcf
+from .test_vcard_import import admin, card, commit, entity, open_preview, vcf  # noqa: F401 - admin, entity: fixtures
 from .test_vcard_mapping import extras, plan
 
 
@@ -18,16 +18,6 @@ from .test_vcard_mapping import extras, plan
 def _context(app):
     with app.test_request_context():
         yield
-
-
-@pytest.fixture
-def entity(make):
-    return make.entity("Paris")
-
-
-@pytest.fixture
-def admin(make, login_as, entity):
-    return login_as(make.user("ADMIN Alice", role="Administrateur", entities=[entity]))
 
 
 # ------------------------------------------------------------------------------------------ parameters
