@@ -37,6 +37,8 @@ def test_typing_filters_live_and_back_restores(page, make, browser_login, axe_vi
     page.locator("#contacts-rows tr").nth(2).wait_for()
     assert page.locator("#contacts-rows tr").count() == 3
     assert page.get_by_label("Rechercher", exact=True).input_value() == ""
+    # Back reloaded the page (no history kept in localStorage); htmx hears Forward once that page is ready.
+    page.wait_for_load_state("load")
 
     page.go_forward()
     page.wait_for_url(re.compile(r"q=helene"))
