@@ -6,9 +6,11 @@ from playwright.sync_api import expect
 from webapp.phones import to_e164
 
 
-def _world(make):
+def _world(make, more_accounts=()):
     east = make.entity("Est")
     user = make.user("COTILLON Marion", entities=[east])
+    for name, last_name in more_accounts:
+        make.contact(make.client_account(name, entities=[east]), last_name, "Emile")
     aprool = make.client_account("APROOL", entities=[east])
     make.contact(aprool, "BLOU", "Hélène", function="Chef de projet", phone="01.20.35.99.65",
                  phone_e164=to_e164("01.20.35.99.65"))
@@ -56,3 +58,20 @@ def test_sorting_by_a_header_and_a_filter_checkbox(page, make, browser_login):
     page.get_by_label("Rechercher", exact=True).fill("chef")
     page.wait_for_url(re.compile(r"q=chef.*sort=-last_name|sort=-last_name.*q=chef"))
     assert page.locator("#contacts-rows tr").count() == 2
+
+
+def test_a_searchable_filter_loads_its_choices_when_it_opens(page, make, browser_login):
+    browser_login(page, _world(make, more_accounts=[("BOULANGERIES PAUL", "ZOLA")]))
+    rows = page.locator("#contacts-rows tr")
+    expect(rows).to_have_count(4)
+    picker = page.locator("#picker-client")
+    assert "BOULANGERIES PAUL" not in picker.inner_text()  # nothing read before it opens
+    page.locator("summary", has_text="Client").first.click()
+    picker.get_by_label("BOULANGERIES PAUL").check()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("ZOLA")
+    page.wait_for_url(re.compile(r"client=\d+"))
+    # The page opened on that URL shows the checked account in its filter, open.
+    page.reload()
+    expect(page.locator("#picker-client").get_by_label("BOULANGERIES PAUL")).to_be_checked()
+    expect(rows).to_have_count(1)
