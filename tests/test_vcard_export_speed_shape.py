@@ -140,6 +140,8 @@ def _add_extras(vcard, card, v4):
             name = "ANNIVERSARY"
         group += 1
         line = vcard.add(name.lower(), group=f"item{group}")
+        if name in ("ADR", "EMAIL", "TEL"):
+            line.x_crm_extra_param = "TRUE"  # the marker added since, that reads the value back as an extra
         if name == "ADR":
             line.value = vobject.vcard.Address(street=value)
         elif name == "IMPP":
@@ -299,11 +301,11 @@ def test_exact_lines_of_a_full_card(photos):
         "UID:urn:uuid:2f1c0c1e-1111-4a4a-9999-000000000001",
         "ADR;TYPE=work:;Bât. B\\; 3e étage;12\\, rue de l'Église;Paris;;75008;Franc",
         " e",
-        "item7.ADR:;;1 rue X\\, Paris\\; 2e;;;;",
+        "item7.ADR;X-CRM-EXTRA=TRUE:;;1 rue X\\, Paris\\; 2e;;;;",
         "BDAY:1980-02-29",
         "CATEGORIES:Client\\, grand compte,VIP",
         "EMAIL;TYPE=INTERNET,WORK:elise@acme.fr",
-        "item2.EMAIL;TYPE=INTERNET:elise@perso.fr",
+        "item2.EMAIL;TYPE=INTERNET;X-CRM-EXTRA=TRUE:elise@perso.fr",
         "FN:Élise Lefèvre-Dubœuf",
         "item3.IMPP:skype:elise.l",
         "N:Lefèvre-Dubœuf;Élise;;;",
@@ -316,7 +318,7 @@ def test_exact_lines_of_a_full_card(photos):
         "TEL;TYPE=work,voice:01 20 35 99 65",
         "TEL;TYPE=cell:06 12 34 56 78",
         "TEL;TYPE=fax:01 20 35 99 66",
-        "item1.TEL:01 44 55 66 77",
+        "item1.TEL;X-CRM-EXTRA=TRUE:01 44 55 66 77",
         "TITLE:Directrice des achats\\, Europe",
         "URL:https://acme.fr/a,b;c",
         "URL:https://blog.example.org/élise",
@@ -377,7 +379,7 @@ def test_exact_lines_of_a_40_card():
         "item1.ANNIVERSARY:2010-06-12",
         "BDAY:19900102",
         "EMAIL;TYPE=work:zoe@acme.fr",
-        "item2.EMAIL:z@perso.fr",
+        "item2.EMAIL;X-CRM-EXTRA=TRUE:z@perso.fr",
         "FN:Zoé Martin",
         "GENDER:F",
         "KIND:individual",

@@ -13,14 +13,16 @@ from .test_vcard_export_app import snapshot
 from .test_vcard_import import SAMPLE_FILES, SAMPLES, card, commit, open_preview, vcf
 
 # Cards the corpus has few of: a labelled phone without type, an empty label, a home-only address beside a work
-# one, extra e-mails. Not yet: a LABEL without ADR, kept as an extra address, comes back as the main address.
+# one, extra e-mails, a LABEL without ADR (kept as an extra address, written back marked as one).
 CRAFTED = vcf(
     card("N:Label;Seul", "ORG:Acme", "item1.TEL:01 44 55 66 77",
          "item1.X-ABLabel:Ligne directe", "item2.TEL:01 44 55 66 78", "item2.X-ABLabel:"),
     card("N:Deux;Adresses", "ORG:Acme", "ADR;TYPE=HOME:;;2 rue Y;Lyon;;69001;France",
          "ADR;TYPE=WORK:;;3 rue Z;Paris;;75002;France", "EMAIL:a@acme.fr", "EMAIL;TYPE=HOME:a@perso.fr",
          "TEL;TYPE=HOME:04 11 22 33 44"),
-    card("N:Maison;Seule", "ORG:Acme", "ADR;TYPE=HOME:;;4 rue W;Nantes;;44000;France", "TEL:02 40 00 00 00"))
+    card("N:Maison;Seule", "ORG:Acme", "ADR;TYPE=HOME:;;4 rue W;Nantes;;44000;France", "TEL:02 40 00 00 00"),
+    card("N:Etiquette;Seule", "ORG:Acme", "LABEL;TYPE=WORK:12 rue de la Paix\\n75002 Paris\\, France",
+         "TEL;TYPE=CELL:06 11 22 33 44"))
 
 
 @pytest.fixture

@@ -42,8 +42,25 @@ def interpret(properties: list[Property], card: ParsedCard, max_photo: int) -> N
             reading.labels[prop.group] = _label(prop.value)
     for prop in properties:
         label, label_types = reading.labels.get(prop.group, _NO_LABEL) if prop.group else _NO_LABEL
-        HANDLERS.get(prop.name, _other)(reading, prop, label, label_types)
+        if prop.name in _MARKED_EXTRAS and "X-CRM-EXTRA" in prop.params:
+            _marked_extra(reading, prop, label)
+        else:
+            HANDLERS.get(prop.name, _other)(reading, prop, label, label_types)
     _finish(reading)
+
+
+# What this app's export marks X-CRM-EXTRA (vcard_write): an extra value, read back as one, never as a column.
+_MARKED_EXTRAS = {"TEL": "tel", "EMAIL": "email", "ADR": "adr"}
+
+
+def _marked_extra(reading: Reading, prop: Property, label: str | None) -> None:
+    """An extra phone, e-mail or address of this app's export (an address's text is written as its street)."""
+    if prop.name == "ADR":
+        value = "\n".join(part for part in (unescape(p).strip() for p in split_values(prop.value, ";")) if part)
+    else:
+        value = _text(prop)
+    if value:
+        reading.card.extras.append(Extra(_MARKED_EXTRAS[prop.name], label, value))
 
 
 def _text(prop: Property) -> str:

@@ -97,7 +97,11 @@ def _params(name: str, values: Iterable[str]) -> str:
 _TEL_PARAMS = {kind: _params("TYPE", types) for kind, types in _PHONE_TYPES.items()}
 _TEL_DEFAULT = _params("TYPE", ["voice"])
 _EMAIL_PARAMS = {"3.0": _params("TYPE", ["INTERNET", "WORK"]), "4.0": _params("TYPE", ["work"])}
-_EXTRA_EMAIL_PARAMS = _params("TYPE", ["INTERNET"])
+# An extra phone, e-mail or address carries X-CRM-EXTRA so that importing the file again keeps it an extra (with
+# its label) instead of filling an empty main column (vcard_properties reads it back); other apps ignore it.
+EXTRA_MARKER = "X-CRM-EXTRA"
+_EXTRA_MARK = _params(EXTRA_MARKER, ["TRUE"])
+_EXTRA_EMAIL_PARAMS = _params("TYPE", ["INTERNET"]) + _EXTRA_MARK
 _ADR_PARAMS = _params("TYPE", ["work"])
 _SOCIAL_PARAMS = {version: {kind: _params("TYPE", ["twitter" if kind == "x" and version == "3.0" else kind])
                             for kind in _SOCIAL_PROFILE} for version in ("3.0", "4.0")}
@@ -231,11 +235,13 @@ def _extra_lines(lines: dict[str, list[str]], card: ExportCard, v4: bool) -> Non
             name = "ANNIVERSARY"
         group += 1
         if name == "ADR":
-            line = f"item{group}.ADR:;;{esc(value)};;;;"
+            line = f"item{group}.ADR{_EXTRA_MARK}:;;{esc(value)};;;;"
         elif name == "IMPP":
             line = f"item{group}.IMPP:{_one_line(value)}"  # a URI: raw
-        elif name == "EMAIL" and not v4:
-            line = f"item{group}.EMAIL{_EXTRA_EMAIL_PARAMS}:{esc(value)}"
+        elif name == "EMAIL":
+            line = f"item{group}.EMAIL{_EXTRA_MARK if v4 else _EXTRA_EMAIL_PARAMS}:{esc(value)}"
+        elif name == "TEL":
+            line = f"item{group}.TEL{_EXTRA_MARK}:{esc(value)}"
         else:
             line = f"item{group}.{name}:{esc(value)}"
         lines.setdefault(name.lower(), []).append(line)
