@@ -37,6 +37,7 @@ class Header:
     sort_url: str | None
     aria_sort: str
     arrow: str
+    label: str  # the column's label in the request's language, translated once
 
 
 def read_page(value: str | None) -> int:
@@ -128,11 +129,20 @@ class Listing:
         return "descending" if self.descending else "ascending"
 
     def headers(self) -> list[Header]:
-        """The header of each declared column, in order, with the sort link of the sortable ones."""
+        """The header of each declared column, in order, with the sort link of the sortable ones.
+
+        Built once per state and order: a page shows them twice (the table's header row, the phone's "Trier par"),
+        and each sort link is a URL to build."""
+        order = (getattr(self, "sort", None), getattr(self, "descending", None))  # a list may have no order
+        key = (tuple(column.key for column in self.columns), *order)
+        built = self.__dict__.get("_built_headers")
+        if built is not None and built[0] == key:
+            return built[1]
         headers = []
         for column in self.columns:
             sortable = column.key in self.sorts
             arrow = ("▼" if self.descending else "▲") if sortable and self.sort == column.key else ""
             headers.append(Header(column, self.sort_url(column.key) if sortable else None,
-                                  self.aria_sort(column.key) if sortable else "", arrow))
+                                  self.aria_sort(column.key) if sortable else "", arrow, str(column.label)))
+        self.__dict__["_built_headers"] = (key, headers)
         return headers
