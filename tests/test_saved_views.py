@@ -210,3 +210,22 @@ def test_the_service_counts_each_view(app, office):
         assert [v.key for v in views][:3] == ["all", "mine", "unassigned"]
         counts = saved_views.counts(marion, views)
         assert [counts[v.key] for v in views] == [(4, False), (2, False), (1, False), (2, False)]
+
+
+def test_deleting_a_view_asks_first(client, csrf, office, login_as, app):
+    assert _save(client, csrf, "Prospects de Lyon", "q=lyon", shared=True).status_code == 200
+    [view] = _views(app)
+    for headers in ({}, {**HX, "HX-Target": "dialog-slot"}):
+        asked = client.get(f"/contacts/views/{view.id}/delete", headers=headers)
+        assert asked.status_code == 200
+        assert "Supprimer la vue « Prospects de Lyon » ?" in unescape(asked.text)
+        assert "ne la verront plus" in asked.text  # it is shared: the colleagues lose it too
+        assert ('<dialog class="dialog" aria-labelledby="view-delete-title"' in asked.text) == bool(headers)
+    assert len(_views(app)) == 1  # asking deleted nothing
+    login_as(office["colleague"])
+    assert client.get(f"/contacts/views/{view.id}/delete").status_code == 404  # not hers to delete
+    login_as(office["marion"])
+    page = client.get("/contacts/views").text
+    assert f'href="/contacts/views/{view.id}/delete"' in page and f'action="/contacts/views/{view.id}/delete"' not in page
+    assert client.post(f"/contacts/views/{view.id}/delete", data={"csrf_token": csrf["token"]}).status_code == 303
+    assert _views(app) == []

@@ -75,3 +75,25 @@ def test_a_searchable_filter_loads_its_choices_when_it_opens(page, make, browser
     page.reload()
     expect(page.locator("#picker-client").get_by_label("BOULANGERIES PAUL")).to_be_checked()
     expect(rows).to_have_count(1)
+
+
+def test_deleting_a_saved_view_asks_in_a_dialog(page, make, browser_login):
+    browser_login(page, _world(make))
+    page.get_by_label("Rechercher", exact=True).fill("chef")
+    page.wait_for_url(re.compile(r"q=chef"))
+    page.locator("#view-switcher summary").click()
+    page.get_by_role("link", name="Enregistrer la vue actuelle…").click()
+    page.locator("dialog[open]").get_by_label("Nom de la vue").fill("Chefs de projet")
+    page.locator("dialog[open]").get_by_role("button", name="Enregistrer").click()
+    page.locator("dialog[open]").wait_for(state="detached")
+    page.goto("/contacts/views")
+    page.get_by_role("link", name="Supprimer la vue Chefs de projet").click()
+    dialog = page.locator("dialog[open]")
+    expect(dialog).to_contain_text("Supprimer la vue « Chefs de projet » ?")
+    dialog.get_by_role("button", name="Annuler").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(page.get_by_role("link", name="Chefs de projet", exact=True)).to_be_visible()  # nothing deleted
+    page.get_by_role("link", name="Supprimer la vue Chefs de projet").click()
+    page.locator("dialog[open]").get_by_role("button", name="Supprimer la vue").click()
+    expect(page.locator("main")).to_contain_text("Vue « Chefs de projet » supprimée.")
+    expect(page.get_by_role("link", name="Chefs de projet", exact=True)).to_have_count(0)

@@ -89,13 +89,16 @@ def rename_view(view_id):
     return render_template("contacts/views.html", rename_form=form, renaming=view_id, **context), 422
 
 
-@bp.post("/contacts/views/<id:view_id>/delete")
+@bp.route("/contacts/views/<id:view_id>/delete", methods=["GET", "POST"])
 @requires(rights.CONTACTS_LIST)
 def delete_view(view_id):
-    """Delete one of the user's own views (someone else's view answers 404)."""
+    """Delete one of the user's own views after a confirmation (someone else's view answers 404)."""
     view = saved_views.own_view(current_user, view_id)
     if view is None:
         abort(404)
+    if request.method == "GET":
+        template = "partials/contacts/_view_delete_dialog.html" if is_partial() else "contacts/view_delete.html"
+        return render_template(template, view=view)
     name = view.name
     saved_views.delete_view(current_user, view_id)
     return _go(url_for("contacts.views"), _("Vue « %(name)s » supprimée.", name=name))
