@@ -1,9 +1,10 @@
 /* The contacts list's filter panel. On a wide screen its button folds the panel away and opens it again and
    remembers the choice for the user (POST /account/preferences/contacts.filters_folded, the same form that works
-   without JavaScript); on a phone the same button opens the filters as a drawer over the results. */
+   without JavaScript); below 1200 px (a tablet, a phone) the same button opens the filters as a drawer over the
+   results (static/phone.css), closed by its buttons, Esc or a click beside it. */
 (function () {
   "use strict";
-  var PHONE = window.matchMedia("(max-width: 640px)");
+  var DRAWER = window.matchMedia("(max-width: 1199px)");
 
   function setup() {
     var form = document.getElementById("filters-fold");
@@ -37,16 +38,16 @@
       button.title = folded ? button.dataset.labelUnfold : button.dataset.labelFold;
       value.value = folded ? "false" : "true";  // what the next click asks for
     }
-    // On a phone the drawer starts closed, whatever the wide screen remembers.
-    if (PHONE.matches) button.setAttribute("aria-expanded", "false");
-    PHONE.addEventListener("change", function () {
+    // Below 1200 px the drawer starts closed, whatever the wide screen remembers.
+    if (DRAWER.matches) button.setAttribute("aria-expanded", "false");
+    DRAWER.addEventListener("change", function () {
       if (drawerOpen()) setDrawer(false);
-      button.setAttribute("aria-expanded", PHONE.matches || layout.classList.contains("filters-folded") ? "false" : "true");
+      button.setAttribute("aria-expanded", DRAWER.matches || layout.classList.contains("filters-folded") ? "false" : "true");
     });
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      if (PHONE.matches) { setDrawer(!drawerOpen()); return; }
+      if (DRAWER.matches) { setDrawer(!drawerOpen()); return; }
       var folded = value.value === "true";
       setFolded(folded);
       var body = new FormData(form);
@@ -56,6 +57,10 @@
     });
     panel.addEventListener("click", function (event) {
       if (event.target.closest("[data-drawer-close]")) setDrawer(false);
+    });
+    // A click beside the drawer (on the shaded page) closes it.
+    document.addEventListener("click", function (event) {
+      if (drawerOpen() && !panel.contains(event.target) && !form.contains(event.target)) setDrawer(false);
     });
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && drawerOpen() && !event.defaultPrevented) setDrawer(false);
