@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from itertools import count
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from alembic import command
 from PIL import Image
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import make_url
 
 from webapp import create_app
@@ -97,16 +99,30 @@ def _clean_tables(request):
     with app.app_context():
         _db.session.remove()
         tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+        if IS_PG:
+            _truncate(tables)
+            return
         with _db.engine.connect() as conn:
-            if IS_PG:
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-            else:
-                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # self-references (departments) in any order
-                for table in tables:
-                    conn.execute(text(f'DELETE FROM "{table}"'))
-                conn.commit()
-                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # self-references (departments) in any order
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
             conn.commit()
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
+
+
+def _truncate(tables: list[str]) -> None:
+    """TRUNCATE every table (PostgreSQL). A browser test's last request may still be running on the live server
+    when the test ends; if its locks and the TRUNCATE's deadlock, PostgreSQL cancels one: try again."""
+    for attempt in range(5):
+        try:
+            with _db.engine.begin() as conn:
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            return
+        except OperationalError as error:
+            if "deadlock detected" not in str(error) or attempt == 4:
+                raise
+            time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")
