@@ -27,9 +27,13 @@ def _secret_key() -> str:
 class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'crm.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 12) * 1024 * 1024
+    # Above the largest file an import takes (SHEET_MAX_MB), with room for the form around it.
+    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 21) * 1024 * 1024
     VCF_MAX_BYTES = _int("VCF_MAX_MB", 10) * 1024 * 1024
     VCF_MAX_CARDS = _int("VCF_MAX_CARDS", 5000)
+    # A spreadsheet (.csv, .xlsx, .xls, .ods) dropped on the contacts list: past either bound it is refused whole.
+    SHEET_MAX_BYTES = _int("SHEET_MAX_MB", 20) * 1024 * 1024
+    SHEET_MAX_ROWS = _int("SHEET_MAX_ROWS", 50_000)
     PHOTO_MAX_BYTES = 5 * 1024 * 1024
     PHOTO_MAX_PIXELS = 25_000_000
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024

@@ -17,6 +17,8 @@ from ..models import Client
 from ..scope import client_visible, get_contact_or_404
 from ..services import vcard_mapping
 from ..services.filenames import content_disposition, safe_filename
+from ..services.sheet_import import is_waiting_for_mapping
+from ..services.sheet_read import is_sheet
 from ..services.vcard_batch import cancel_batch, load_batch, store_batch
 from ..services.vcard_commit import BatchGone, ImportConflict, ImportInvalid, commit_import
 from ..services.vcard_export import VERSIONS, write_vcf
@@ -44,7 +46,11 @@ def import_form():
 @requires(rights.CONTACTS_IMPORT)
 @limits.imports
 def import_upload():
-    """Read the dropped or chosen .vcf files and open their preview; a refused upload says why, keeps nothing."""
+    """Read the dropped or chosen .vcf files and open their preview (a spreadsheet goes to its mapping screen); a
+    refused upload says why, keeps nothing."""
+    uploads = [f for f in request.files.getlist("files") if f.filename]  # the form's other, empty file field
+    if any(is_sheet(f.filename) for f in uploads):
+        return sheet_upload(uploads)
     config = current_app.config
     files = [(f.filename or "", f.read(config["VCF_MAX_BYTES"] + 1)) for f in request.files.getlist("files")]
     try:
@@ -71,6 +77,8 @@ def import_preview(token):
     batch = load_batch(token, current_user)
     if batch is None:
         return _batch_gone()
+    if is_waiting_for_mapping(batch):
+        return redirect(url_for("contacts.import_mapping", token=token), 303)
     return render("contacts/import_preview.html", preview=build_preview(batch, current_user))
 
 
@@ -83,6 +91,8 @@ def import_commit(token):
     batch = load_batch(token, current_user)
     if batch is None:
         return _batch_gone()
+    if request.form.get("action") != "cancel" and is_waiting_for_mapping(batch):
+        return redirect(url_for("contacts.import_mapping", token=token), 303)
     if request.form.get("action") == "cancel":
         cancel_batch(batch)
         flash(_("Import annulé : aucun contact n'a été écrit."), "info")
@@ -153,3 +163,6 @@ def export_vcf(contact_id):
     response = Response(out.getvalue(), content_type="text/vcard; charset=utf-8")
     response.headers["Content-Disposition"] = content_disposition(filename)
     return response
+
+
+from .sheet_routes import sheet_upload  # noqa: E402  (the spreadsheet import, which uses _batch_gone)

@@ -3,7 +3,7 @@ from .accounts import Client, client_entities
 from .audit import AUDIT_CHANNELS, AuditEntry
 from .contacts import Contact, ContactExtra, ContactLink, ContactPhoto, MailingListSubscription, contact_skills
 from .idempotency import IdempotencyKey
-from .imports import ImportBatch  # noqa: F401  (vCard uploads between preview and commit)
+from .imports import ImportBatch, ImportMapping  # noqa: F401  (uploads between preview and commit, saved mappings)
 from .people import Entity, LoginThrottle, Role, RoleRight, User, UserSession, user_entities, user_roles
 from .preferences import UserPreference
 from .saved_views import SavedView, saved_view_entities

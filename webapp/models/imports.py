@@ -1,7 +1,7 @@
-"""vCard uploads waiting between their preview and their commit."""
+"""Uploads waiting between their preview and their commit; the spreadsheet mappings users saved."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -19,3 +19,16 @@ class ImportBatch(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     card_count: Mapped[int] = mapped_column(Integer, default=0)
     data: Mapped[bytes] = mapped_column(LargeBinary)  # the read cards, as zlib-compressed JSON
+
+
+class ImportMapping(db.Model):
+    """A spreadsheet mapping a user saved: the target field of each column, proposed again for a file with the
+    same headers (`headers_key`: the folded headers, hashed)."""
+
+    __tablename__ = "import_mapping"
+    __table_args__ = (UniqueConstraint("user_id", "headers_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    headers_key: Mapped[str] = mapped_column(String(64))
+    targets: Mapped[str] = mapped_column(Text)  # JSON: [target of column 1, ...]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

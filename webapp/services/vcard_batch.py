@@ -1,5 +1,6 @@
 """An upload's card plans kept in import_batch between the upload, the preview and the commit, where any app
-server finds them; and the slices its cards are processed in."""
+server finds them; and the slices its cards are processed in. A spreadsheet's batch also keeps the table read
+from the file (from the upload to the mapping screen, and back to it from the preview) and the mapping chosen."""
 import json
 import re
 import secrets
@@ -18,16 +19,37 @@ BATCH_LIFETIME = timedelta(days=1)
 WRITE_BATCH = 500  # contacts per INSERT round, and ids per IN (...) list
 
 
-def store_batch(user: User, files: list[dict], plans: list[CardPlan]) -> ImportBatch:
-    """Keep the read cards for the preview and the commit; batches older than a day are dropped on the way."""
+def store_batch(user: User, files: list[dict], plans: list[CardPlan], sheet: dict | None = None) -> ImportBatch:
+    """Keep the read cards (or a spreadsheet's table waiting for its mapping) for the preview and the commit;
+    batches older than a day are dropped on the way."""
     db.session.execute(delete(ImportBatch).where(ImportBatch.created_at < utcnow() - BATCH_LIFETIME))
-    # vars(), not asdict(): the fields hold only JSON values, and asdict's deep copy costs a tenth of the import.
-    payload = json.dumps({"files": files, "cards": [vars(plan) for plan in plans]}, ensure_ascii=False)
-    batch = ImportBatch(token=secrets.token_urlsafe(24), user_id=user.id, card_count=len(plans),
-                        data=zlib.compress(payload.encode("utf-8"), 1))
+    batch = ImportBatch(token=secrets.token_urlsafe(24), user_id=user.id)
+    _fill(batch, files, plans, sheet)
     db.session.add(batch)
     db.session.flush()
     return batch
+
+
+def replace_plans(batch: ImportBatch, files: list[dict], plans: list[CardPlan], sheet: dict) -> None:
+    """A spreadsheet's rows as mapped (the table and the mapping kept, for the way back to the mapping)."""
+    _fill(batch, files, plans, sheet)
+    db.session.flush()
+
+
+def _fill(batch: ImportBatch, files: list[dict], plans: list[CardPlan], sheet: dict | None) -> None:
+    """The batch's compressed JSON payload and its card count."""
+    # vars(), not asdict(): the fields hold only JSON values, and asdict's deep copy costs a tenth of the import.
+    content = {"files": files, "cards": [vars(plan) for plan in plans]}
+    if sheet is not None:
+        content["sheet"] = sheet
+    payload = json.dumps(content, ensure_ascii=False)
+    batch.card_count = len(plans)
+    batch.data = zlib.compress(payload.encode("utf-8"), 1)
+
+
+def batch_sheet(batch: ImportBatch) -> dict | None:
+    """The spreadsheet table (and mapping) a batch keeps; None for a vCard upload."""
+    return json.loads(zlib.decompress(batch.data)).get("sheet")
 
 
 def load_batch(token: str, user: User) -> ImportBatch | None:

@@ -1,4 +1,4 @@
-"""The import's commit: the preview's choices applied all at once, or not at all.
+"""The import's commit (vCard files or a spreadsheet): the preview's choices applied all at once, or not at all.
 
 Updates go through update_contact and its version check; creations are written as batches of Core inserts with
 the same derived columns and the same audit row as create_contact (one create_contact per card costs 0.8 ms of
@@ -116,8 +116,8 @@ def _write(batch: ImportBatch, preview: Preview, targets: dict, updates: list[Up
     departments = {fold(label): id_ for id_, label in db.session.execute(
         select(Department.id, Department.label).where(Department.active.is_(True)).order_by(Department.position))}
     creations = [row for row in preview.rows if row.status != "error" and row.choice == "create"]
-    _create_contacts(creations, clients, departments, user, report)
-    _update_contacts(updates, clients, departments, user, report)
+    _create_contacts(creations, clients, departments, user, report, preview.via)
+    _update_contacts(updates, clients, departments, user, report, preview.via)
 
 
 def _invalid_preview(batch: ImportBatch, user: User, chosen: ImportChoices) -> Preview:
@@ -227,7 +227,8 @@ def _create_clients(preview: Preview, targets: dict, user: User, report: ImportR
             if entity_ids:
                 db.session.execute(insert(client_entities), [{"client_id": account.id, "entity_id": entity_id}
                                                              for entity_id in entity_ids])
-            record_created("client", account.id, {"name": account.name, "owner_id": user.id}, "vcard", user.id)
+            record_created("client", account.id, {"name": account.name, "owner_id": user.id}, preview.via,
+                           user.id)
             clients[group.index] = account.id
             report.clients += 1
         elif target is not None:
@@ -279,7 +280,7 @@ def _keep_email_keys_unique(records: list[dict]) -> None:
 
 
 def _create_contacts(rows: list[Row], clients: dict[int, int], departments: dict[str, int], user: User,
-                     report: ImportReport) -> None:
+                     report: ImportReport, via: str) -> None:
     """Insert the new contacts WRITE_BATCH at a time, with their links, photos and extras; one audit row each,
     the same as create_contact writes."""
     names = dict(db.session.execute(select(Client.id, Client.name)
@@ -305,7 +306,7 @@ def _create_contacts(rows: list[Row], clients: dict[int, int], departments: dict
                 photos.append({"contact_id": contact_id, "mime": photo.mime, "data": photo.data,
                                "thumbnail": photo.thumbnail, "width": photo.width, "height": photo.height,
                                "updated_at": now})
-            audit.append(_created_audit_row(contact_id, values, plan, photo is not None, user, now))
+            audit.append(_created_audit_row(contact_id, values, plan, photo is not None, user, now, via))
         _keep_email_keys_unique(records)
         for table, table_rows in ((Contact.__table__, records), (ContactLink.__table__, links),
                                   (ContactExtra.__table__, extras), (ContactPhoto.__table__, photos)):
@@ -316,11 +317,11 @@ def _create_contacts(rows: list[Row], clients: dict[int, int], departments: dict
 
 
 def _created_audit_row(contact_id: int, values: dict, plan: CardPlan, has_photo: bool, user: User,
-                       now: datetime) -> dict:
+                       now: datetime, via: str) -> dict:
     """record_created's row for a new contact, to be written with the others in one INSERT."""
     values = {**values, "links": " | ".join(f"{kind}: {url}" for kind, url in plan.links),
               "photo": "oui" if has_photo else None, "extras": _extras_text(plan.extras) or None}
-    return {"at": now, "user_id": user.id, "via": "vcard", "action": "create", "record_type": "contact",
+    return {"at": now, "user_id": user.id, "via": via, "action": "create", "record_type": "contact",
             "record_id": contact_id, "field": None, "old_value": None, "new_value": snapshot(values)}
 
 
@@ -350,7 +351,7 @@ def _extras_text(extras) -> str:
 
 
 def _update_contacts(updates: list[Update], clients: dict[int, int], departments: dict[str, int], user: User,
-                     report: ImportReport) -> None:
+                     report: ImportReport, via: str) -> None:
     """Apply each card's non-empty values to its contact through update_contact (merged with what others saved
     since the preview, StaleContactError on a field both changed); links and
     extras the contact lacks are added, nothing is removed; a photo identical to the stored one is kept."""
@@ -369,8 +370,8 @@ def _update_contacts(updates: list[Update], clients: dict[int, int], departments
             added = [LinkValue(kind, url) for kind, url in plan.links if url not in known]
             links = [LinkValue(link.kind, link.url) for link in contact.links] + added if added else KEEP
             photo = _photo(plan) if plan.photo and not _same_photo(contact.photo, plan.photo) else KEEP
-            changes = update_contact(contact, values, version, user.id, "vcard", links=links, photo=photo)
-            new_extras = _add_extras(contact, plan, user)
+            changes = update_contact(contact, values, version, user.id, via, links=links, photo=photo)
+            new_extras = _add_extras(contact, plan, user, via)
             if changes.fields or new_extras:
                 report.updated += 1
             else:
@@ -393,7 +394,7 @@ def _update_values(contact: Contact, plan: CardPlan, target: int | None, departm
     return values
 
 
-def _add_extras(contact: Contact, plan: CardPlan, user: User) -> list:
+def _add_extras(contact: Contact, plan: CardPlan, user: User, via: str) -> list:
     """The card's extras the contact lacks (same kind and value), added after its own and audited."""
     had = {(extra.kind, extra.value) for extra in contact.extras}
     new_extras = [extra for extra in plan.extras if (extra[0], extra[2]) not in had]
@@ -403,5 +404,5 @@ def _add_extras(contact: Contact, plan: CardPlan, user: User) -> list:
         for offset, (kind, label, value) in enumerate(new_extras):
             contact.extras.append(ContactExtra(kind=kind, label=label, value=value, position=start + offset))
         record_changes("contact", contact.id, {"extras": (old_text, _extras_text(
-            [(e.kind, e.label, e.value) for e in contact.extras]))}, "vcard", user.id)
+            [(e.kind, e.label, e.value) for e in contact.extras]))}, via, user.id)
     return new_extras

@@ -76,6 +76,16 @@ class Preview:
     notice: str | None = None  # what the last action did
 
     @property
+    def from_sheet(self) -> bool:
+        """Rows of a spreadsheet (numbered by line), not cards of .vcf files."""
+        return any(f.get("kind") == "sheet" for f in self.files)
+
+    @property
+    def via(self) -> str:
+        """The audit channel the commit writes under: "vcard", or "import" for a spreadsheet."""
+        return "import" if self.from_sheet else "vcard"
+
+    @property
     def counts(self) -> Counter:
         """Rows by status."""
         return Counter(row.status for row in self.rows)

@@ -1,0 +1,74 @@
+"""The spreadsheet import on the contacts blueprint: a .csv, .xlsx, .xls or .ods dropped on the list is read, its
+columns mapped on a screen of their own, then the rows go to the vCard import's preview and commit."""
+import re
+
+from flask import current_app, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import limits, rights
+from ..access import requires
+from ..htmx import is_partial, render
+from ..services.sheet_import import MappingInvalid, apply_mapping, mapping_screen, start_sheet_import
+from ..services.sheet_read import SheetError, read_sheet
+from ..services.vcard_batch import load_batch
+from . import bp
+from .vcard_routes import _batch_gone
+
+_COLUMN = re.compile(r"col-(\d{1,4})")
+
+
+def sheet_upload(files):
+    """Read the one spreadsheet of an upload and open its mapping screen; a refused file says why, keeps nothing."""
+    config = current_app.config
+    try:
+        if len(files) != 1:
+            raise SheetError(_one_file_message())
+        upload = files[0]
+        sheet = read_sheet(upload.filename or "", upload.read(config["SHEET_MAX_BYTES"] + 1),
+                           config["SHEET_MAX_BYTES"], config["SHEET_MAX_ROWS"])
+    except SheetError as error:
+        if is_partial():
+            return render("partials/contacts/_vcf_dropzone.html", error=error.message), 422
+        return render("contacts/import.html", error=error.message), 422
+    batch = start_sheet_import(current_user, sheet)
+    target = url_for("contacts.import_mapping", token=batch.token)
+    if is_partial():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)
+
+
+def _one_file_message() -> str:
+    """Why an upload mixing a spreadsheet with other files is refused."""
+    return _("Importez un tableur à la fois, sans autre fichier (.csv, .xlsx, .xls, .ods ou .vcf séparément).")
+
+
+@bp.get("/contacts/import/<token>/columns")
+@requires(rights.CONTACTS_IMPORT)
+def import_mapping(token):
+    """The mapping screen: one row per column of the file, its first values and the field it goes to."""
+    batch = load_batch(token, current_user)
+    screen = mapping_screen(batch, current_user) if batch is not None else None
+    if screen is None:
+        return _batch_gone()
+    return render("contacts/import_mapping.html", screen=screen)
+
+
+@bp.post("/contacts/import/<token>/columns")
+@requires(rights.CONTACTS_IMPORT)
+@limits.import_confirms
+def import_mapping_apply(token):
+    """Map every row as chosen (saving the mapping when asked), then on to the preview; nothing is written."""
+    batch = load_batch(token, current_user)
+    if batch is None or mapping_screen(batch, current_user) is None:
+        return _batch_gone()
+    posted = {int(found.group(1)): value for name, value in request.form.items()
+              if (found := _COLUMN.fullmatch(name))}
+    targets = [posted.get(index, "") for index in range(max(posted, default=-1) + 1)]
+    try:
+        apply_mapping(batch, current_user, targets, save=request.form.get("save") == "1")
+    except MappingInvalid as error:
+        return render("contacts/import_mapping.html", screen=error.screen), 422
+    return redirect(url_for("contacts.import_preview", token=token), 303)
