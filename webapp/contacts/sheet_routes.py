@@ -13,7 +13,7 @@ from ..services.sheet_import import MappingInvalid, apply_mapping, mapping_scree
 from ..services.sheet_read import SheetError, read_sheet
 from ..services.vcard_batch import load_batch
 from . import bp
-from .vcard_routes import _batch_gone
+from .import_pages import batch_gone
 
 _COLUMN = re.compile(r"col-(\d{1,4})")
 
@@ -52,7 +52,7 @@ def import_mapping(token):
     batch = load_batch(token, current_user)
     screen = mapping_screen(batch, current_user) if batch is not None else None
     if screen is None:
-        return _batch_gone()
+        return batch_gone()
     return render("contacts/import_mapping.html", screen=screen)
 
 
@@ -63,7 +63,7 @@ def import_mapping_apply(token):
     """Map every row as chosen (saving the mapping when asked), then on to the preview; nothing is written."""
     batch = load_batch(token, current_user)
     if batch is None or mapping_screen(batch, current_user) is None:
-        return _batch_gone()
+        return batch_gone()
     posted = {int(found.group(1)): value for name, value in request.form.items()
               if (found := _COLUMN.fullmatch(name))}
     targets = [posted.get(index, "") for index in range(max(posted, default=-1) + 1)]

@@ -25,6 +25,8 @@ from ..services.vcard_export import VERSIONS, write_vcf
 from ..services.vcard_preview import ImportChoices, build_preview, choose_for_all
 from ..text import like_pattern, search_key
 from . import bp
+from .import_pages import batch_gone
+from .sheet_routes import sheet_upload
 
 SUGGESTIONS = 30
 # The preview form's field names, with the index of the card or the account group they belong to.
@@ -76,7 +78,7 @@ def import_preview(token):
     """The preview: one row per card with its status and a choice, one account choice per company."""
     batch = load_batch(token, current_user)
     if batch is None:
-        return _batch_gone()
+        return batch_gone()
     if is_waiting_for_mapping(batch):
         return redirect(url_for("contacts.import_mapping", token=token), 303)
     return render("contacts/import_preview.html", preview=build_preview(batch, current_user))
@@ -90,7 +92,7 @@ def import_commit(token):
     choice for all new cards or all possible duplicates and show the preview again (nothing written)."""
     batch = load_batch(token, current_user)
     if batch is None:
-        return _batch_gone()
+        return batch_gone()
     if request.form.get("action") != "cancel" and is_waiting_for_mapping(batch):
         return redirect(url_for("contacts.import_mapping", token=token), 303)
     if request.form.get("action") == "cancel":
@@ -106,7 +108,7 @@ def import_commit(token):
         status = 409 if isinstance(error, ImportConflict) else 422
         return render("contacts/import_preview.html", preview=error.preview), status
     except BatchGone:
-        return _batch_gone()
+        return batch_gone()
     flash(_("Import terminé : %(summary)s.", summary=report.summary()), "success")
     return redirect(url_for("contacts.index"), 303)
 
@@ -126,12 +128,6 @@ def import_choices(form: Mapping[str, str]) -> ImportChoices:
         elif found := _TYPED_ACCOUNT.fullmatch(name):
             chosen.typed_accounts[int(found.group(1))] = vcard_mapping.clean_account_name(value)
     return chosen
-
-
-def _batch_gone():
-    """Back to the list, saying the preview is gone."""
-    flash(_("Cet aperçu n'existe plus : l'import a déjà été fait, annulé, ou date de plus d'un jour."), "info")
-    return redirect(url_for("contacts.index"), 303)
 
 
 @bp.get("/contacts/import/clients")
@@ -163,6 +159,3 @@ def export_vcf(contact_id):
     response = Response(out.getvalue(), content_type="text/vcard; charset=utf-8")
     response.headers["Content-Disposition"] = content_disposition(filename)
     return response
-
-
-from .sheet_routes import sheet_upload  # noqa: E402  (the spreadsheet import, which uses _batch_gone)
