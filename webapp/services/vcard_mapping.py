@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..countries import country_code
 from ..field_labels import field_label
-from ..phones import to_e164
+from ..phones import e164 as phone_e164
 from ..problem_messages import email_error, length_error, phone_warning, url_error
 from ..rules import LINK_KINDS, MAX_LENGTHS, clean_line, clean_multiline
 from .photos import PhotoError, process_photo
@@ -195,8 +195,9 @@ def _phones(primary: Primary, values: dict, warnings: list[str], extras: list) -
 
 @lru_cache(maxsize=20_000)
 def _e164(number: str, region: str) -> str | None:
-    """to_e164, remembered: a file repeats its switchboard numbers, and phonenumbers takes 0.1 ms a number."""
-    return to_e164(number, region)
+    """phones.e164, remembered: a file repeats its switchboard numbers, and phonenumbers takes 0.1 ms a number
+    (a French number typed nationally skips it)."""
+    return phone_e164(number, region)
 
 
 def _other_values(card: ParsedCard, warnings: list[str]) -> dict:

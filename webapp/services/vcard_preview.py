@@ -144,6 +144,7 @@ def build_preview(batch: ImportBatch, user: User, chosen: ImportChoices | None =
         if find_duplicates else {}
     group_of = {group.key: group.index for group in groups}
     may_update = user.can(CONTACTS_EDIT)
+    labels = choice_labels()  # once: three gettext calls a row cost a second on 10,000 rows
     rows = []
     for plan in plans:
         if plan.error:
@@ -152,7 +153,7 @@ def build_preview(batch: ImportBatch, user: User, chosen: ImportChoices | None =
         match = matches.get(plan.index)
         row = Row(plan, group_of[fold(plan.org)], "duplicate" if match else "new", match)
         _offer(row, may_update and (not find_duplicates or bool(match and match.contact_id and match.visible)),
-               chosen)
+               chosen, labels)
         rows.append(row)
     return Preview(batch.token, files, rows, groups)
 
@@ -182,10 +183,9 @@ def _groups(plans: list[CardPlan], user: User, chosen: ImportChoices | None) -> 
     return ordered
 
 
-def _offer(row: Row, may_update: bool, chosen: ImportChoices | None) -> None:
+def _offer(row: Row, may_update: bool, chosen: ImportChoices | None, labels: dict[str, str]) -> None:
     """The row's choices (update only for a contact the user may change) and the one selected: the user's, else
     create a new card, update a UID match, skip another duplicate."""
-    labels = choice_labels()
     row.choices = [(value, labels[value]) for value in (CHOICES if may_update else ("create", "skip"))]
     match = row.match
     row.choice = "create" if match is None else ("update" if match.by == "uid" and may_update else "skip")
