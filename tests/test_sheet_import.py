@@ -195,6 +195,24 @@ def test_an_encrypted_and_a_broken_workbook_get_a_message(client, app, admin, cs
     assert count(app, ImportBatch) == 0
 
 
+def test_an_empty_file_or_a_header_alone_is_refused(client, app, admin, csrf):
+    for name, content, message in (("vide.csv", b"", "vide.csv est vide."),
+                                   ("blanc.csv", b"\xef\xbb\xbf\r\n;;\r\n", "blanc.csv ne contient aucune donnée."),
+                                   ("entetes.csv", csv_bytes([HEADER]), "entetes.csv n'a aucune ligne sous ses"),
+                                   ("vide.xlsx", xlsx_bytes([]), "vide.xlsx ne contient aucune donnée.")):
+        response = upload(client, csrf, (name, content), headers=HX)
+        assert response.status_code == 422 and message in unescape(response.text), name
+    assert count(app, ImportBatch) == 0
+
+
+def test_a_vcard_upload_has_no_mapping_screen(client, app, admin, csrf):
+    response = upload(client, csrf, ("a.vcf", b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jean Dupont\r\nEND:VCARD\r\n"))
+    columns = response.headers["Location"] + "/columns"
+    assert client.get(columns).headers["Location"] == "/contacts"
+    assert client.post(columns, data={"csrf_token": csrf["token"], "col-0": "last_name"}).status_code == 303
+    assert count(app, Contact) == 0 and count(app, ImportBatch) == 1
+
+
 def test_a_spreadsheet_goes_alone_and_htmx_is_sent_to_the_mapping(client, admin, csrf):
     mixed = upload(client, csrf, ("a.csv", csv_bytes([HEADER, *ROWS])), ("b.vcf", b"BEGIN:VCARD"))
     assert mixed.status_code == 422 and "Importez un tableur à la fois" in mixed.text

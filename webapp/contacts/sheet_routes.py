@@ -23,7 +23,8 @@ def sheet_upload(files):
     config = current_app.config
     try:
         if len(files) != 1:
-            raise SheetError(_one_file_message())
+            raise SheetError(_("Importez un tableur à la fois, sans autre fichier (.csv, .xlsx, .xls, .ods ou .vcf "
+                               "séparément)."))
         upload = files[0]
         sheet = read_sheet(upload.filename or "", upload.read(config["SHEET_MAX_BYTES"] + 1),
                            config["SHEET_MAX_BYTES"], config["SHEET_MAX_ROWS"])
@@ -38,11 +39,6 @@ def sheet_upload(files):
         response.headers["HX-Redirect"] = target
         return response
     return redirect(target, 303)
-
-
-def _one_file_message() -> str:
-    """Why an upload mixing a spreadsheet with other files is refused."""
-    return _("Importez un tableur à la fois, sans autre fichier (.csv, .xlsx, .xls, .ods ou .vcf séparément).")
 
 
 @bp.get("/contacts/import/<token>/columns")
@@ -62,13 +58,14 @@ def import_mapping(token):
 def import_mapping_apply(token):
     """Map every row as chosen (saving the mapping when asked), then on to the preview; nothing is written."""
     batch = load_batch(token, current_user)
-    if batch is None or mapping_screen(batch, current_user) is None:
+    if batch is None:
         return batch_gone()
     posted = {int(found.group(1)): value for name, value in request.form.items()
               if (found := _COLUMN.fullmatch(name))}
     targets = [posted.get(index, "") for index in range(max(posted, default=-1) + 1)]
     try:
-        apply_mapping(batch, current_user, targets, save=request.form.get("save") == "1")
+        if not apply_mapping(batch, current_user, targets, save=request.form.get("save") == "1"):
+            return batch_gone()  # a vCard upload's token: nothing to map
     except MappingInvalid as error:
         return render("contacts/import_mapping.html", screen=error.screen), 422
     return redirect(url_for("contacts.import_preview", token=token), 303)

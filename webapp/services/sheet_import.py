@@ -62,6 +62,8 @@ def start_sheet_import(user: User, sheet: Sheet) -> ImportBatch:
 
 def is_waiting_for_mapping(batch: ImportBatch) -> bool:
     """A spreadsheet upload whose mapping has not been chosen yet (the preview has nothing to show)."""
+    if batch.card_count:  # rows mapped, or vCards: no need to decompress the batch
+        return False
     content = batch_sheet(batch)
     return content is not None and content.get("targets") is None
 
@@ -81,10 +83,12 @@ def mapping_screen(batch: ImportBatch, user: User, posted: list[str] | None = No
                          sheet.separator, saved=saved is not None)
 
 
-def apply_mapping(batch: ImportBatch, user: User, posted: list[str], save: bool) -> None:
+def apply_mapping(batch: ImportBatch, user: User, posted: list[str], save: bool) -> bool:
     """Map every row with the chosen targets into the batch's card plans (and save the mapping for these headers
-    when asked); MappingInvalid when no column gives a name."""
+    when asked); MappingInvalid when no column gives a name; False for a vCard batch (nothing to map)."""
     content = batch_sheet(batch)
+    if content is None:
+        return False
     sheet = _sheet(content)
     targets = clean_mapping(posted, len(sheet.headers))
     if problem := mapping_problem(targets):
@@ -95,6 +99,7 @@ def apply_mapping(batch: ImportBatch, user: User, posted: list[str], save: bool)
     replace_plans(batch, files, plans, {**content, "targets": targets})
     if save:
         save_targets(user, sheet.headers, targets)
+    return True
 
 
 def headers_digest(headers: list[str]) -> str:

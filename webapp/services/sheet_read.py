@@ -172,6 +172,8 @@ def _table(filename: str, grid: list[tuple[int, list]], merged: list, max_rows: 
     at = next(i for i, (_line, row) in enumerate(head) if sum(1 for c in row if c) * 2 >= fullest)
     header_line, header = texts[at]
     data = texts[at + 1:]
+    if not data:
+        raise SheetError(_("%(name)s n'a aucune ligne sous ses en-têtes : rien à importer.", name=filename))
     if len(data) > max_rows:
         raise SheetError(_("%(name)s compte plus de %(max)s lignes : rien n'a été importé. Découpez le fichier.",
                            name=filename, max=f"{max_rows:,}".replace(",", "\u202f")))
