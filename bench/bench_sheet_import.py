@@ -1,7 +1,8 @@
 """Benchmark of the spreadsheet import on SQLite: a 10,000-row trade-show file (CSV in cp1252, and .xlsx) read,
 mapped, previewed and committed through the services the screens call, each step timed.
 
-Run: .venv/bin/python bench/bench_sheet_import.py   (builds a fresh SQLite database under bench/out; prints a table)
+Run: .venv/bin/python bench/bench_sheet_import.py [ROWS]   (10,000 rows by default; builds a fresh SQLite database
+under bench/out; prints a table)
 Targets (issue 17): preview of 10,000 rows <= 5 s (upload read, mapping screen, rows mapped, preview page),
 commit <= 10 s.
 """
@@ -115,16 +116,17 @@ def import_file(app, user, name: str, data: bytes) -> dict:
 
 
 def main() -> None:
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else ROWS
     OUT.mkdir(exist_ok=True)
     app, user_id = bench_database(OUT / "sheet-import.sqlite3")
-    files = [("salon.csv", csv_file(trade_show_rows(ROWS))),
-             ("salon.xlsx", xlsx_file(trade_show_rows(ROWS, seed=18, start=ROWS)))]
+    files = [("salon.csv", csv_file(trade_show_rows(rows))),
+             ("salon.xlsx", xlsx_file(trade_show_rows(rows, seed=18, start=rows)))]
     results = []
     with app.test_request_context():
         user = db.session.get(User, user_id)
         for name, data in files:
             results.append((name, len(data), import_file(app, user, name, data)))
-    print(f"{'10,000 rows (SQLite)':<34} {'read':>6} {'mapping':>8} {'rows':>6} {'preview':>8} "
+    print(f"{f'{rows:,} rows (SQLite)':<34} {'read':>6} {'mapping':>8} {'rows':>6} {'preview':>8} "
           f"{'= to preview':>13} {'target':>7} {'commit':>7} {'target':>7}")
     for name, size, t in results:
         to_preview = t["read"] + t["mapping"] + t["rows"] + t["preview"]
