@@ -360,3 +360,21 @@ def test_dates_and_numbers_typed_in_a_workbook_come_as_text(client, app, admin, 
     with app.app_context():
         lou = db.session.scalars(select(Contact)).one()
         assert (lou.birthday, lou.postal_code) == (date(1990, 5, 17), "33000")
+
+
+def test_several_columns_for_one_field_keep_every_value(app):
+    from webapp.services.sheet_mapping import row_card
+    headers = ["Nom", "Nom de jeune fille", "Prénom", "Civilité", "E-mail", "E-mail perso", "Naissance", "Rue",
+               "Bâtiment"]
+    targets = ["last_name", "last_name", "first_name", "gender", "email", "email", "birthday", "street", "street"]
+    row = ["Martin", "Durand", "Léa", "Mme", "lea@acme.fr", "lea@free.fr", "vers 1980", "3 rue Haute", "Bât. B"]
+    with app.test_request_context():
+        card = row_card(7, row, headers, targets)
+    assert (card.last_name, card.first_name, card.gender, card.birthday) == ("Martin", "Léa", "F", None)
+    assert [e.value for e in card.emails] == ["lea@acme.fr", "lea@free.fr"]
+    assert card.primary().email == "lea@acme.fr"
+    assert card.addresses[0].street == "3 rue Haute\nBât. B"
+    assert [(e.label, e.value) for e in card.extras] == [("Nom de jeune fille", "Durand"),
+                                                          ("Naissance", "vers 1980")]
+    assert "non reconnue" in card.warnings[0]
+    assert row_card(8, ["", "", "x"], ["A", "B", "C"], ["last_name", "email", ""]) is None

@@ -1,5 +1,5 @@
-"""Spreadsheet mappings saved by users (import_mapping): each column's target field, proposed again for a file with
-the same headers.
+"""The spreadsheet import: the table read from an uploaded file kept beside its cards (import_batch.sheet), and the
+mappings users saved (import_mapping): each column's target field, proposed again for a file with the same headers.
 
 Revision ID: 0014
 Revises: 0012
@@ -15,6 +15,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("import_batch", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("sheet", sa.LargeBinary(), nullable=True))
     op.create_table(
         "import_mapping",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -32,3 +34,5 @@ def upgrade():
 
 def downgrade():
     op.drop_table("import_mapping")
+    with op.batch_alter_table("import_batch", schema=None) as batch_op:
+        batch_op.drop_column("sheet")

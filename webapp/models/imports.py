@@ -9,8 +9,9 @@ from .types import UTCDateTime, utcnow
 
 
 class ImportBatch(db.Model):
-    """An uploaded set of .vcf files, already read: the preview and the commit work from this row, so any app
-    server can answer either, and the cookie session stays small. Deleted by the commit, or after a day."""
+    """An uploaded set of .vcf files or a spreadsheet, already read: the mapping, the preview and the commit work
+    from this row, so any app server can answer either, and the cookie session stays small. Deleted by the commit,
+    or after a day."""
 
     __tablename__ = "import_batch"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -19,6 +20,9 @@ class ImportBatch(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     card_count: Mapped[int] = mapped_column(Integer, default=0)
     data: Mapped[bytes] = mapped_column(LargeBinary)  # the read cards, as zlib-compressed JSON
+    # A spreadsheet's table (headers, rows, line numbers) and the mapping chosen, as zlib-compressed JSON, apart
+    # from the cards so that the preview and the commit never read it. None for .vcf files.
+    sheet: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class ImportMapping(db.Model):

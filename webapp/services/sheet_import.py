@@ -61,11 +61,9 @@ def start_sheet_import(user: User, sheet: Sheet) -> ImportBatch:
 
 
 def is_waiting_for_mapping(batch: ImportBatch) -> bool:
-    """A spreadsheet upload whose mapping has not been chosen yet (the preview has nothing to show)."""
-    if batch.card_count:  # rows mapped, or vCards: no need to decompress the batch
-        return False
-    content = batch_sheet(batch)
-    return content is not None and content.get("targets") is None
+    """A spreadsheet upload whose mapping has not been chosen yet (the preview has nothing to show): a file
+    without data rows is refused at the upload, so a mapped one has cards."""
+    return batch.sheet is not None and batch.card_count == 0
 
 
 def mapping_screen(batch: ImportBatch, user: User, posted: list[str] | None = None) -> MappingScreen | None:

@@ -164,61 +164,56 @@ def sheet_plans(sheet: Sheet, mapping: list[str]) -> tuple[list[dict], list[Card
     return summary, plans
 
 
+_PHONE_TYPES = {"phone": frozenset({"work", "voice"}), "mobile": frozenset({"cell"}),
+                "fax": frozenset({"fax", "work"})}
+_FIRST_EMAIL, _OTHER_EMAIL = frozenset({"pref"}), frozenset()
+
+
 def row_card(line: int, row: list[str], headers: list[str], mapping: list[str]) -> ParsedCard | None:
-    """One row as a ParsedCard (what map_card takes); None when every imported cell is empty."""
-    card = ParsedCard(number=line)
-    address = Address()
-    streets, notes = [], []
-    filled = False
+    """One row as a ParsedCard (what map_card takes); None when every imported cell is empty. A field given by
+    several columns takes the first; the others become extra values (e-mails and phones: map_card's choice)."""
+    cells: dict[str, list[tuple[str, str]]] = {}
     for header, target, value in zip(headers, mapping, row):
-        if not value or target == IGNORE:
-            continue
-        filled = True
-        if target == "last_name":
-            card.last_name = card.last_name or value
-        elif target == "first_name":
-            card.first_name = card.first_name or value
-        elif target == "full_name":
-            card.full_name = card.full_name or value
-        elif target == "gender":
-            card.gender = _GENDERS.get(value.strip().lower())
-            if card.gender is None:
-                card.extras.append(Extra("other", header, value))
-        elif target == "company":
-            card.org = card.org or value
-        elif target == "department":
-            card.org_units.append(value)
-        elif target == "function":
-            card.title = card.title or value
-        elif target == "email":
-            card.emails.append(TypedValue(value, frozenset({"pref"}) if not card.emails else frozenset(), header))
-        elif target in ("phone", "mobile", "fax"):
-            types = {"phone": {"work", "voice"}, "mobile": {"cell"}, "fax": {"fax", "work"}}[target]
-            card.phones.append(TypedValue(value, frozenset(types), None))
-        elif target == "street":
-            streets.append(value)
-        elif target == "street2":
-            address.extended = ", ".join(p for p in (address.extended, value) if p)
-        elif target in ("postal_code", "city", "country"):
-            setattr(address, target, getattr(address, target) or value)
-        elif target in ("website", "linkedin"):
-            card.urls.append(Link(value, target))
-        elif target == "birthday":
-            card.birthday = card.birthday or _date(value)
-            if card.birthday is None:
-                card.warn(_("Date de naissance « %(value)s » non reconnue : gardée dans les informations "
-                            "complémentaires.", value=value[:40]))
-                card.extras.append(Extra("other", header, value))
-        elif target == "notes":
-            notes.append(value)
-        else:
-            card.extras.append(Extra("other", header, value))
-    if not filled:
+        if value and target:
+            cells.setdefault(target, []).append((header, value))
+    if not cells:
         return None
-    if streets or any((address.extended, address.postal_code, address.city, address.country)):
-        address.street = "\n".join(streets)
+    card = ParsedCard(number=line)
+    extras = [Extra("other", header, value) for header, value in cells.get(EXTRA, ())]
+
+    def first(target: str) -> str:
+        """The target's first value; the others kept as extra values."""
+        found = cells.get(target)
+        if not found:
+            return ""
+        extras.extend(Extra("other", header, value) for header, value in found[1:])
+        return found[0][1]
+
+    card.last_name, card.first_name, card.full_name = first("last_name"), first("first_name"), first("full_name")
+    card.org, card.title = first("company") or None, first("function") or None
+    card.org_units = [value for _header, value in cells.get("department", ())]
+    if gender := first("gender"):
+        card.gender = _GENDERS.get(gender.strip().lower())
+        if card.gender is None:
+            extras.append(Extra("other", cells["gender"][0][0], gender))
+    card.emails = [TypedValue(value, _OTHER_EMAIL if i else _FIRST_EMAIL, header)
+                   for i, (header, value) in enumerate(cells.get("email", ()))]
+    card.phones = [TypedValue(value, _PHONE_TYPES[target], None) for target in ("phone", "mobile", "fax")
+                   for _header, value in cells.get(target, ())]
+    card.urls = [Link(value, target) for target in ("website", "linkedin") for _header, value in cells.get(target, ())]
+    streets = [value for _header, value in cells.get("street", ())]
+    address = Address(street="\n".join(streets), extended=", ".join(v for _h, v in cells.get("street2", ())),
+                      postal_code=first("postal_code"), city=first("city"), country=first("country"))
+    if any((address.street, address.extended, address.postal_code, address.city, address.country)):
         card.addresses.append(address)
-    card.note = "\n".join(notes) or None
+    card.note = "\n".join(value for _header, value in cells.get("notes", ())) or None
+    if birthday := first("birthday"):
+        card.birthday = _date(birthday)
+        if card.birthday is None:
+            card.warn(_("Date de naissance « %(value)s » non reconnue : gardée dans les informations "
+                        "complémentaires.", value=birthday[:40]))
+            extras.append(Extra("other", cells["birthday"][0][0], birthday))
+    card.extras = extras
     if card.full_name and not (card.last_name or card.first_name):
         card.first_name, card.last_name = split_full_name(card.full_name)
     return card

@@ -37,19 +37,22 @@ def replace_plans(batch: ImportBatch, files: list[dict], plans: list[CardPlan], 
 
 
 def _fill(batch: ImportBatch, files: list[dict], plans: list[CardPlan], sheet: dict | None) -> None:
-    """The batch's compressed JSON payload and its card count."""
+    """The batch's compressed JSON payloads (cards; a spreadsheet's table apart) and its card count."""
     # vars(), not asdict(): the fields hold only JSON values, and asdict's deep copy costs a tenth of the import.
-    content = {"files": files, "cards": [vars(plan) for plan in plans]}
-    if sheet is not None:
-        content["sheet"] = sheet
-    payload = json.dumps(content, ensure_ascii=False)
+    batch.data = _pack({"files": files, "cards": [vars(plan) for plan in plans]})
     batch.card_count = len(plans)
-    batch.data = zlib.compress(payload.encode("utf-8"), 1)
+    if sheet is not None:
+        batch.sheet = _pack(sheet)
+
+
+def _pack(content: dict) -> bytes:
+    """JSON, zlib-compressed (level 1: the batch lives a day at most)."""
+    return zlib.compress(json.dumps(content, ensure_ascii=False).encode("utf-8"), 1)
 
 
 def batch_sheet(batch: ImportBatch) -> dict | None:
     """The spreadsheet table (and mapping) a batch keeps; None for a vCard upload."""
-    return json.loads(zlib.decompress(batch.data)).get("sheet")
+    return json.loads(zlib.decompress(batch.sheet)) if batch.sheet is not None else None
 
 
 def load_batch(token: str, user: User) -> ImportBatch | None:
