@@ -106,8 +106,12 @@ def test_csv_in_each_encoding_and_separator_is_mapped_previewed_and_imported(cli
     url, html, form = open_mapping(client, csrf, "salon.csv", csv_bytes(rows, encoding, separator))
     assert targets(form) == EXPECTED_TARGETS
     assert "Zébulon" in html and "anais@paul.fr" in html  # the first values, decoded
+    label = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp1252": "Windows-1252", "latin-1": "Windows-1252",
+             "utf-16": "UTF-16"}[encoding]  # Latin-1 text is read as cp1252, its superset
+    shown = {"\t": "tabulation"}.get(separator, separator)
+    assert f"(encodage {label}, séparateur « {shown} »)" in unescape(html)
     preview_url, preview, form = to_preview(client, url, form.fields)
-    assert "3 fiches lues : 3 nouvelles" in strip_tags(preview)
+    assert "3 lignes lues : 3 nouvelles" in strip_tags(preview)
     assert commit(client, preview_url, form.fields).status_code == 303
     assert names(app) == {"Zébulon Anaïs", "Lefèvre Noël", "Dürer Éloïse"}
     with app.app_context():
@@ -270,7 +274,7 @@ def test_the_preview_shows_line_numbers_duplicates_and_errors_then_imports_all_u
     url, _html, form = open_mapping(client, csrf, "salon.csv", csv_bytes(rows))
     preview_url, html, form = to_preview(client, url, form.fields)
     text = strip_tags(html)
-    assert "4 fiches lues : 2 nouvelles, 1 doublon possible, 1 erreur" in text
+    assert "4 lignes lues : 2 nouvelles, 1 doublon possible, 1 erreur" in text
     assert "Ligne sans nom (ni Nom, ni Prénom) : non importée. (ligne 5)" in text  # the blank line 3 is skipped
     assert "même e-mail" in text and "Aperçu de l'import du fichier" in text
     assert form.fields["c1"] == "skip"  # the possible duplicate is skipped unless chosen

@@ -45,7 +45,7 @@ def test_drop_a_csv_map_its_columns_preview_and_import(page, make, browser_login
 
     page.get_by_role("button", name="Voir l'aperçu").click()
     page.wait_for_url(re.compile(r"/contacts/import/[\w-]+$"))
-    assert "3 fiches lues : 3 nouvelles" in page.locator(".import-summary").inner_text()
+    assert "3 lignes lues : 3 nouvelles" in page.locator(".import-summary").inner_text()
     expect(page.locator(".import-cards tbody tr").first.locator("td").first).to_have_text("2")  # line 2 of the file
     page.get_by_role("button", name="Importer", exact=True).click()
     page.wait_for_url(re.compile(r"/contacts(\?.*)?$"))

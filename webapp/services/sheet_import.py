@@ -5,6 +5,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
@@ -42,8 +43,23 @@ class MappingScreen:
     encoding: str | None = None
     separator: str | None = None
     saved: bool = False  # the targets come from a mapping the user saved
+
+    @property
+    def encoding_label(self) -> str | None:
+        """A CSV's encoding as people know it ("UTF-8", "Windows-1252")."""
+        return ENCODING_LABELS.get(self.encoding or "", self.encoding)
+
+    @property
+    def separator_label(self) -> str | None:
+        """A CSV's separator, shown ("tabulation" for a tab)."""
+        return SEPARATOR_LABELS[self.separator]() if self.separator in SEPARATOR_LABELS else self.separator
     message: str | None = None
     targets: dict = field(default_factory=lambda: TARGETS)
+
+
+ENCODING_LABELS = {"utf_8": "UTF-8", "utf_8_sig": "UTF-8", "utf_16": "UTF-16", "utf_16_le": "UTF-16",
+                   "utf_16_be": "UTF-16", "cp1252": "Windows-1252", "latin_1": "Latin-1"}
+SEPARATOR_LABELS = {"\t": lambda: _("tabulation")}
 
 
 class MappingInvalid(Exception):

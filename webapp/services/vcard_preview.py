@@ -96,16 +96,21 @@ class Preview:
         return sum(1 for row in self.rows if row.card.warnings)
 
     def summary(self) -> str:
-        """ "12 fiches lues : 9 nouvelles, 2 doublons possibles, 1 erreur ; 3 fiches avec remarques" """
+        """ "12 fiches lues : 9 nouvelles, 2 doublons possibles, 1 erreur ; 3 fiches avec remarques" (lignes for a
+        spreadsheet)"""
         counts = self.counts
         cards, new, duplicates, errors = len(self.rows), counts["new"], counts["duplicate"], counts["error"]
-        text = _("%(cards)s : %(new)s, %(duplicates)s, %(errors)s",
-                 cards=ngettext("%(count)d fiche lue", "%(count)d fiches lues", cards, count=cards),
+        read = (ngettext("%(count)d ligne lue", "%(count)d lignes lues", cards, count=cards) if self.from_sheet
+                else ngettext("%(count)d fiche lue", "%(count)d fiches lues", cards, count=cards))
+        text = _("%(cards)s : %(new)s, %(duplicates)s, %(errors)s", cards=read,
                  new=ngettext("%(count)d nouvelle", "%(count)d nouvelles", new, count=new),
                  duplicates=ngettext("%(count)d doublon possible", "%(count)d doublons possibles", duplicates,
                                      count=duplicates),
                  errors=ngettext("%(count)d erreur", "%(count)d erreurs", errors, count=errors))
-        if warnings := self.warnings:
+        if (warnings := self.warnings) and self.from_sheet:
+            text += ngettext(" ; %(count)d ligne avec remarques", " ; %(count)d lignes avec remarques", warnings,
+                             count=warnings)
+        elif warnings:
             text += ngettext(" ; %(count)d fiche avec remarques", " ; %(count)d fiches avec remarques", warnings,
                              count=warnings)
         return text
