@@ -80,7 +80,7 @@ def import_file(app, user, name: str, data: bytes) -> dict:
     config, times = app.config, {}
 
     def upload():
-        sheet = read_sheet(name, data, config["SHEET_MAX_BYTES"], config["SHEET_MAX_ROWS"])
+        sheet = read_sheet(name, data, config["SHEET_MAX_BYTES"], config["SHEET_MAX_ROWS"], config["SHEET_MAX_MEMORY"])
         batch = start_sheet_import(user, sheet)
         unit_of_work.commit()
         return batch

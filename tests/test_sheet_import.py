@@ -185,6 +185,20 @@ def test_the_bounds_are_settings_for_workbooks_too(client, app, admin, csrf, mon
     assert count(app, ImportBatch) == 0
 
 
+def test_a_small_workbook_naming_cells_far_apart_is_refused_not_read(client, app, admin, csrf):
+    out = io.BytesIO()
+    workbook = xlsxwriter.Workbook(out)
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, ["Nom", "Prénom"])
+    sheet.write(1_048_575, 16_383, "x")  # XFD1048576: a dense grid of 17 billion cells
+    workbook.close()
+    assert len(out.getvalue()) < 10_000
+    response = upload(client, csrf, ("bombe.xlsx", out.getvalue()), headers=HX)
+    assert response.status_code == 422
+    assert "bombe.xlsx est trop volumineux une fois ouvert" in unescape(response.text)
+    assert count(app, ImportBatch) == 0
+
+
 def test_an_encrypted_and_a_broken_workbook_get_a_message(client, app, admin, csrf):
     encrypted = io.BytesIO()
     msoffcrypto.format.ooxml.OOXMLFile(io.BytesIO(xlsx_bytes([HEADER, *ROWS]))).encrypt("secret", encrypted)

@@ -34,6 +34,8 @@ class Config:
     # A spreadsheet (.csv, .xlsx, .xls, .ods) dropped on the contacts list: past either bound it is refused whole.
     SHEET_MAX_BYTES = _int("SHEET_MAX_MB", 20) * 1024 * 1024
     SHEET_MAX_ROWS = _int("SHEET_MAX_ROWS", 50_000)
+    # Memory a workbook's reading may take (in a child process): a small file can name cells far apart.
+    SHEET_MAX_MEMORY = _int("SHEET_MAX_MEMORY_MB", 1024) * 1024 * 1024
     PHOTO_MAX_BYTES = 5 * 1024 * 1024
     PHOTO_MAX_PIXELS = 25_000_000
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024

@@ -1,9 +1,11 @@
 """The spreadsheet import in a real browser: a CSV dropped on the list opens the mapping screen (fields guessed,
 one changed by hand), then the shared preview, then "Importer" and the list shows the rows; the mapping screen
 fits a desktop and a phone, with no accessibility violation, console error or CSP violation."""
+import io
 import os
 import re
 
+import openpyxl
 import pytest
 from playwright.sync_api import expect
 
@@ -51,6 +53,21 @@ def test_drop_a_csv_map_its_columns_preview_and_import(page, make, browser_login
     page.wait_for_url(re.compile(r"/contacts(\?.*)?$"))
     expect(page.get_by_text("Import terminé : 3 créés")).to_be_visible()
     expect(page.locator("#contacts-rows")).to_contain_text("ZÉPHYR")
+
+
+def test_choosing_a_workbook_opens_its_mapping(page, make, browser_login):
+    entity = make.entity("Est")
+    browser_login(page, make.user("COTILLON Marion", role="Administrateur", entities=[entity]))
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Nom", "Prénom", "E-mail"])
+    workbook.active.append(["Roux", "Lou", "lou@roux.fr"])
+    out = io.BytesIO()
+    workbook.save(out)
+    page.set_input_files("#sheet-file", files=[{"name": "salon.xlsx", "buffer": out.getvalue(),
+                                                "mimeType": "application/octet-stream"}])
+    page.wait_for_url(re.compile(r"/columns$"))
+    expect(page.get_by_label("Champ pour la colonne E-mail")).to_have_value("email")
+    assert "feuille « Sheet »" in page.locator(".import-summary").inner_text()
 
 
 @pytest.mark.parametrize("size", [(1440, 900), (390, 844)], ids=["1440x900", "390x844"])

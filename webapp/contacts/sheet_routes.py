@@ -27,7 +27,7 @@ def sheet_upload(files):
                                "séparément)."))
         upload = files[0]
         sheet = read_sheet(upload.filename or "", upload.read(config["SHEET_MAX_BYTES"] + 1),
-                           config["SHEET_MAX_BYTES"], config["SHEET_MAX_ROWS"])
+                           config["SHEET_MAX_BYTES"], config["SHEET_MAX_ROWS"], config["SHEET_MAX_MEMORY"])
     except SheetError as error:
         if is_partial():
             return render("partials/contacts/_vcf_dropzone.html", error=error.message), 422

@@ -1,11 +1,14 @@
 """Reading an uploaded spreadsheet (.csv, .xlsx, .xls, .ods) into a plain table: the header row and the data rows
 as text, each with its line number in the file. CSV through the csv module, with the encoding found by
 charset-normalizer and the separator sniffed; workbooks through python-calamine, which reads the values the file
-has cached for its formulas (never evaluating them) and never runs macros. Bounded: size and rows."""
+has cached for its formulas (never evaluating them) and never runs macros, in a child process of bounded memory.
+Bounded: size, rows, and the memory a workbook's reading takes."""
 import codecs
 import csv
 import io
+import multiprocessing
 import re
+import resource
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -15,6 +18,8 @@ from flask_babel import gettext as _
 
 SHEET_EXTENSIONS = (".csv", ".xlsx", ".xls", ".ods")
 WORKBOOK_EXTENSIONS = (".xlsx", ".xls", ".ods")
+WORKBOOK_MEMORY = 1024 * 1024 * 1024  # what reading one workbook may take on top of the process (SHEET_MAX_MEMORY_MB)
+WORKBOOK_SECONDS = 120  # a workbook not read by then is refused (the child process is killed)
 HEADER_SEARCH = 10  # the header is one of the first rows: a title row or a merged group row may come before it
 SNIFF_BYTES = 64 * 1024
 # The encodings a spreadsheet's CSV comes in, here: Excel writes cp1252 ("CSV (séparateur : point-virgule)") or
@@ -60,7 +65,8 @@ def is_sheet(filename: str) -> bool:
     return filename.lower().endswith(SHEET_EXTENSIONS)
 
 
-def read_sheet(filename: str, data: bytes, max_bytes: int, max_rows: int) -> Sheet:
+def read_sheet(filename: str, data: bytes, max_bytes: int, max_rows: int,
+               max_memory: int = WORKBOOK_MEMORY) -> Sheet:
     """The file's table; SheetError past the bounds, for a file that is empty, encrypted or unreadable."""
     if len(data) > max_bytes:
         raise SheetError(_("%(name)s dépasse la taille maximale (%(size)s) : rien n'a été importé. Découpez le "
@@ -68,7 +74,7 @@ def read_sheet(filename: str, data: bytes, max_bytes: int, max_rows: int) -> She
     if not data.strip():
         raise SheetError(_("%(name)s est vide.", name=filename))
     if filename.lower().endswith(WORKBOOK_EXTENSIONS):
-        sheet_name, grid, merged = _read_workbook(filename, data, max_rows)
+        sheet_name, grid, merged = _read_workbook(filename, data, max_rows, max_memory)
         sheet = _table(filename, grid, merged, max_rows)
         sheet.sheet_name = sheet_name
         return sheet
@@ -131,11 +137,63 @@ def _bounded(rows, max_rows: int):
         yield row
 
 
-def _read_workbook(filename: str, data: bytes, max_rows: int) -> tuple[str, list, list]:
-    """(sheet name, [(line, cells)], merged ranges) of the first sheet holding data."""
+def _read_workbook(filename: str, data: bytes, max_rows: int, max_memory: int) -> tuple[str, list, list]:
+    """(sheet name, [(line, cells)], merged ranges) of the first sheet holding data, read in a child process whose
+    memory is bounded: calamine holds a sheet as a dense grid of its cells' bounding box, so a 5 KB file naming
+    cells A1 and BXX100000 asks for gigabytes (a "decompression bomb" the file size does not show)."""
     if data.startswith(_OLE_MAGIC) and _ENCRYPTED_OOXML in data:
-        raise SheetError(_("%(name)s est protégé par un mot de passe : enregistrez-le sans mot de passe, puis "
-                           "importez-le.", name=filename))
+        raise SheetError(_password_message(filename))
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_read_in_child, args=(sender, data, max_rows, max_memory), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        outcome = receiver.recv() if receiver.poll(WORKBOOK_SECONDS) else ("too-big",)
+    except EOFError:  # the child died: out of its memory
+        outcome = ("too-big",)
+    finally:
+        receiver.close()
+        child.join(1)
+        if child.is_alive():
+            child.kill()
+            child.join()
+    if outcome[0] == "ok":
+        return outcome[1], outcome[2], outcome[3]
+    if outcome[0] == "password":
+        raise SheetError(_password_message(filename))
+    if outcome[0] == "empty":
+        raise SheetError(_("%(name)s ne contient aucune donnée.", name=filename))
+    if outcome[0] == "too-big":
+        raise SheetError(_("%(name)s est trop volumineux une fois ouvert (ses cellules occupent une trop grande "
+                           "surface) : rien n'a été importé. Enregistrez la feuille seule, sans cellules éloignées.",
+                           name=filename))
+    raise SheetError(_("%(name)s n'a pas pu être lu : le fichier est abîmé ou n'est pas un classeur "
+                       "Excel ou OpenDocument. Ouvrez-le et enregistrez-le à nouveau.", name=filename))
+
+
+def _read_in_child(sender, data: bytes, max_rows: int, max_memory: int) -> None:
+    """In the child process: bound its address space, read the workbook, send the outcome."""
+    try:
+        current = resource.getrlimit(resource.RLIMIT_AS)[1]
+        used = _address_space()
+        limit = used + max_memory if current == resource.RLIM_INFINITY else min(current, used + max_memory)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, current))
+        outcome = _read_sheets(data, max_rows)
+    except MemoryError:
+        outcome = ("too-big",)
+    sender.send(outcome)
+    sender.close()
+
+
+def _address_space() -> int:
+    """The process's virtual memory size, in bytes."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
+def _read_sheets(data: bytes, max_rows: int) -> tuple:
+    """("ok", sheet name, [(line, cells)], merged ranges) of the first sheet holding data, or (why not,)."""
     try:
         workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         for index, _name in enumerate(workbook.sheet_names):
@@ -143,21 +201,26 @@ def _read_workbook(filename: str, data: bytes, max_rows: int) -> tuple[str, list
             if sheet.height == 0:
                 continue
             start = sheet.start[0] if sheet.start else 0
-            grid = [(start + offset + 1, row) for offset, row in enumerate(_bounded(sheet.iter_rows(), max_rows))]
+            grid = [(start + offset + 1, [_cell(c) for c in row])
+                    for offset, row in enumerate(_bounded(sheet.iter_rows(), max_rows))]
             try:
-                merged = sheet.merged_cell_ranges or []
-            except Exception:  # not every format keeps them (.xls, .ods): the header is read without
+                merged = [tuple(map(tuple, cells)) for cells in sheet.merged_cell_ranges or []]
+            except Exception:  # noqa: BLE001 - not every format keeps them (.xls, .ods): the header is read without
                 merged = []
-            if any(any(_cell(c) for c in row) for _line, row in grid):
-                return sheet.name, grid, merged
+            if any(any(row) for _line, row in grid):
+                return "ok", sheet.name, grid, merged
     except calamine.PasswordError:
-        raise SheetError(_("%(name)s est protégé par un mot de passe : enregistrez-le sans mot de passe, puis "
-                           "importez-le.", name=filename)) from None
+        return ("password",)
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, calamine.WorksheetNotFound,
             ValueError, OSError, IndexError):
-        raise SheetError(_("%(name)s n'a pas pu être lu : le fichier est abîmé ou n'est pas un classeur "
-                           "Excel ou OpenDocument. Ouvrez-le et enregistrez-le à nouveau.", name=filename)) from None
-    raise SheetError(_("%(name)s ne contient aucune donnée.", name=filename))
+        return ("broken",)
+    return ("empty",)
+
+
+def _password_message(filename: str) -> str:
+    """Why a password-protected workbook is refused."""
+    return _("%(name)s est protégé par un mot de passe : enregistrez-le sans mot de passe, puis importez-le.",
+             name=filename)
 
 
 def _table(filename: str, grid: list[tuple[int, list]], merged: list, max_rows: int) -> Sheet:
