@@ -175,6 +175,15 @@ def test_more_rows_than_the_bound_are_refused_and_nothing_kept(client, app, admi
     assert count(app, ImportBatch) == 0
 
 
+def test_trailing_empty_columns_are_dropped_and_too_many_columns_refused(client, app, admin, csrf):
+    rows = [row + [""] * 3000 for row in [HEADER, *ROWS]]  # what some exports write: separators to the edge
+    _url, _html, form = open_mapping(client, csrf, "large.csv", csv_bytes(rows))
+    assert targets(form) == EXPECTED_TARGETS
+    wide = [[f"Colonne {i}" for i in range(501)], ["x"] * 501]
+    response = upload(client, csrf, ("large.csv", csv_bytes(wide)), headers=HX)
+    assert response.status_code == 422 and "large.csv compte plus de 500 colonnes" in response.text
+
+
 def test_the_bounds_are_settings_for_workbooks_too(client, app, admin, csrf, monkeypatch):
     monkeypatch.setitem(app.config, "SHEET_MAX_ROWS", 2)
     response = upload(client, csrf, ("salon.xlsx", xlsx_bytes([HEADER, *ROWS])))

@@ -20,7 +20,8 @@ SHEET_EXTENSIONS = (".csv", ".xlsx", ".xls", ".ods")
 WORKBOOK_EXTENSIONS = (".xlsx", ".xls", ".ods")
 WORKBOOK_MEMORY = 1024 * 1024 * 1024  # what reading one workbook may take on top of the process (SHEET_MAX_MEMORY_MB)
 WORKBOOK_SECONDS = 120  # a workbook not read by then is refused (the child process is killed)
-HEADER_SEARCH = 10  # the header is one of the first rows: a title row or a merged group row may come before it
+HEADER_SEARCH = 10
+MAX_COLUMNS = 500  # a contact has about 25 fields: past this, the file is not a list of contacts  # the header is one of the first rows: a title row or a merged group row may come before it
 SNIFF_BYTES = 64 * 1024
 # The encodings a spreadsheet's CSV comes in, here: Excel writes cp1252 ("CSV (séparateur : point-virgule)") or
 # UTF-8 with a BOM; LibreOffice UTF-8 or Latin-1; "Texte Unicode" is UTF-16.
@@ -240,13 +241,24 @@ def _table(filename: str, grid: list[tuple[int, list]], merged: list, max_rows: 
     if len(data) > max_rows:
         raise SheetError(_("%(name)s compte plus de %(max)s lignes : rien n'a été importé. Découpez le fichier.",
                            name=filename, max=f"{max_rows:,}".replace(",", "\u202f")))
-    width = max(len(row) for _line, row in [texts[at], *data])
-    headers = _headers(_merged_header(header, header_line, merged), width)
+    width = max(_filled_width(row) for _line, row in [texts[at], *data])  # trailing empty columns dropped
+    if width > MAX_COLUMNS:
+        raise SheetError(_("%(name)s compte plus de %(max)d colonnes : rien n'a été importé.", name=filename,
+                           max=MAX_COLUMNS))
+    headers = _headers(_merged_header(header, header_line, merged)[:width], width)
     rows = []
     for _line, row in data:
         row = row[:width] + [""] * (width - len(row))
         rows.append(row)
     return Sheet(filename, headers, rows, [line for line, _row in data])
+
+
+def _filled_width(row: list[str]) -> int:
+    """The row's length up to its last non-empty cell."""
+    for index in range(len(row) - 1, -1, -1):
+        if row[index]:
+            return index + 1
+    return 0
 
 
 def _merged_header(header: list[str], line: int, merged: list) -> list[str]:
