@@ -1,5 +1,6 @@
 """Benchmark of the spreadsheet import on SQLite: a 10,000-row trade-show file (CSV in cp1252, and .xlsx) read,
-mapped, previewed and committed through the services the screens call, each step timed.
+mapped, previewed and committed through the services the screens call, each step timed, each file into a fresh
+database: the steps to the preview best of three uploads, then the commit.
 
 Run: .venv/bin/python bench/bench_sheet_import.py [ROWS]   (10,000 rows by default; builds a fresh SQLite database
 under bench/out; prints a table)
@@ -46,7 +47,8 @@ def trade_show_rows(n: int, seed: int = 17, start: int = 0) -> list[list[str]]:
         company = f"Société {i % 200:03d} & Fils"
         postcode, city = CITIES[i % len(CITIES)]
         rows.append([company, rng.choice(["M.", "Mme"]), f"{rng.choice(LAST)} {i}", rng.choice(FIRST),
-                     rng.choice(["Directeur achats", "Acheteuse", "DSI", "Chef de projet"]), f"p{i}@societe{i % 200}.fr",
+                     rng.choice(["Directeur achats", "Acheteuse", "DSI", "Chef de projet"]),
+                     f"p{i}@societe{i % 200}.fr",
                      f"01 {i // 10000 % 100:02d} {i // 100 % 100:02d} {i % 100:02d} 10",
                      f"06 {i // 10000 % 100:02d} {i // 100 % 100:02d} {i % 100:02d} 20", f"{i % 90 + 1} rue de la Paix",
                      postcode, city, "France", f"https://societe{i % 200}.fr", f"B{i % 40}", "Rappeler en janvier"])
@@ -75,8 +77,9 @@ def timed(function):
     return time.perf_counter() - start, result
 
 
-def import_file(app, user, name: str, data: bytes) -> dict:
-    """Each step as the screens run it, with the commits their requests make."""
+def to_preview(app, user, name: str, data: bytes) -> tuple[dict, object, object]:
+    """Upload read, mapping screen, rows mapped, preview (services and page), each timed, with the commits their
+    requests make: (times, batch, preview)."""
     config, times = app.config, {}
 
     def upload():
@@ -105,6 +108,16 @@ def import_file(app, user, name: str, data: bytes) -> dict:
 
     times["preview"], (shown, page) = timed(preview)
     times["page_mb"] = len(page.encode()) / 1e6
+    times["total"] = times["read"] + times["mapping"] + times["rows"] + times["preview"]
+    return times, batch, shown
+
+
+def import_file(app, user, name: str, data: bytes, repeat: int = 3) -> dict:
+    """The steps to the preview, best of `repeat` uploads of the file (they write only their batch), then the
+    commit of the last one."""
+    runs = [to_preview(app, user, name, data) for _ in range(repeat)]
+    times = min((run[0] for run in runs), key=lambda t: t["total"])
+    _times, batch, shown = runs[-1]
 
     def commit():
         report = commit_import(batch, user, defaults(shown))
@@ -118,21 +131,19 @@ def import_file(app, user, name: str, data: bytes) -> dict:
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else ROWS
     OUT.mkdir(exist_ok=True)
-    app, user_id = bench_database(OUT / "sheet-import.sqlite3")
-    files = [("salon.csv", csv_file(trade_show_rows(rows))),
-             ("salon.xlsx", xlsx_file(trade_show_rows(rows, seed=18, start=rows)))]
+    files = [("salon.csv", csv_file(trade_show_rows(rows))), ("salon.xlsx", xlsx_file(trade_show_rows(rows)))]
     results = []
-    with app.test_request_context():
-        user = db.session.get(User, user_id)
-        for name, data in files:
-            results.append((name, len(data), import_file(app, user, name, data)))
+    for name, data in files:  # each into a fresh database
+        app, user_id = bench_database(OUT / "sheet-import.sqlite3")
+        with app.test_request_context():
+            user = db.session.get(User, user_id)
+            results.append((name, len(data), import_file(app, user, name, data, repeat=3 if rows <= 10_000 else 1)))
     print(f"{f'{rows:,} rows (SQLite)':<34} {'read':>6} {'mapping':>8} {'rows':>6} {'preview':>8} "
           f"{'= to preview':>13} {'target':>7} {'commit':>7} {'target':>7}")
     for name, size, t in results:
-        to_preview = t["read"] + t["mapping"] + t["rows"] + t["preview"]
         label = f"{name} ({size / 1e6:.1f} MB)"
         print(f"{label:<34} {t['read']:>6.2f} {t['mapping']:>8.2f} {t['rows']:>6.2f} {t['preview']:>8.2f} "
-              f"{to_preview:>13.2f} {'<= 5':>7} {t['commit']:>7.2f} {'<= 10':>7}")
+              f"{t['total']:>13.2f} {'<= 5':>7} {t['commit']:>7.2f} {'<= 10':>7}")
     for name, _size, t in results:
         print(f"  {name}: {t['report'].summary()}; preview page {t['page_mb']:.1f} MB")
 
