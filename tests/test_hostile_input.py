@@ -13,9 +13,11 @@ from sqlalchemy import text
 from webapp.extensions import db
 from webapp.rules import MAX_ID, parse_id
 from webapp.services.preferences import PREFERENCES
+from webapp.services.sheet_import import start_sheet_import
+from webapp.services.sheet_read import read_sheet
 from webapp.text import search_key
 
-from webapp.models import ContactPhoto
+from webapp.models import ContactPhoto, User
 from webapp.models.saved_views import SavedView
 
 from .conftest import HX, image_bytes
@@ -36,8 +38,9 @@ NOT_WALKED = {
 }
 # Pages no link leads to, where a form lives: the delete dialog of a contact in use offers "A quitté l'entreprise",
 # but the row menu greys "Supprimer" out for such a contact (the dialog shows it when the contact became used since).
+# The mapping screen of a spreadsheet upload: the walk's own upload is a .vcf file (it goes to the preview).
 def seeds(w) -> list:
-    return [f"/contacts/{w.blou.id}/delete"]
+    return [f"/contacts/{w.blou.id}/delete", f"/contacts/import/{w.ids['sheet']}/columns"]
 
 
 @pytest.fixture
@@ -55,8 +58,12 @@ def world(make, login_as, app):
         jpeg = image_bytes()
         db.session.add(ContactPhoto(contact_id=world.blou.id, mime="image/jpeg", data=jpeg, thumbnail=jpeg, width=64,
                                     height=48))
+        seller = db.session.get(User, world.seller.id)
+        sheet = read_sheet("salon.csv", "Nom;Prénom;E-mail\r\nNeuf;Nina;nina@aprool.fr\r\n".encode(), 10_000, 10)
+        token = start_sheet_import(seller, sheet).token
         db.session.commit()
-    world.ids = {"opportunity": opportunity_id, "proposal": proposal_id, "task": task_id, "list": list_id}
+    world.ids = {"opportunity": opportunity_id, "proposal": proposal_id, "task": task_id, "list": list_id,
+                 "sheet": token}
     return world
 
 
