@@ -258,6 +258,30 @@ def test_english_headers_and_values_choose_the_fields(client, admin, csrf):
                              "notes"]
 
 
+@pytest.mark.parametrize("headers, expected", [
+    (["First Name", "Last Name", "Email", "Phone Number", "Mobile Phone Number", "Company Name", "Job Title",
+      "Street Address", "City", "Postal Code", "Country/Region"],  # a HubSpot export
+     ["first_name", "last_name", "email", "phone", "mobile", "company", "function", "street", "city", "postal_code",
+      "country"]),
+    (["Salutation", "First Name", "Last Name", "Title", "Account Name", "Mailing Street", "Mailing City",
+      "Mailing Zip/Postal Code", "Mailing Country", "Mobile"],  # a Salesforce report
+     ["gender", "first_name", "last_name", "function", "company", "street", "city", "postal_code", "country",
+      "mobile"]),
+    (["Name", "Company", "Job Position", "Street", "Street2", "Zip", "City", "Country", "Phone", "Mobile"],  # Odoo
+     ["full_name", "company", "function", "street", "street2", "postal_code", "city", "country", "phone",
+      "mobile"]),
+    (["Raison sociale", "Civilité", "Nom de famille", "Prénom", "Fonction", "Courriel", "Tél. fixe", "Tél. portable",
+      "Adresse 1", "Adresse 2", "CP", "Commune"],  # French
+     ["company", "gender", "last_name", "first_name", "function", "email", "phone", "mobile", "street", "street2",
+      "postal_code", "city"]),
+])
+def test_other_crms_headers_choose_the_fields(app, headers, expected):
+    from webapp.services.sheet_mapping import guess_mapping
+    from webapp.services.sheet_read import Sheet
+    sheet = Sheet("export.csv", headers, [["x"] * len(headers)], [2])
+    assert guess_mapping(sheet) == expected
+
+
 def test_a_mapping_without_a_name_is_refused_with_a_message(client, app, admin, csrf):
     url, _html, form = open_mapping(client, csrf, "salon.csv", csv_bytes([HEADER, *ROWS]))
     fields = {**form.fields, "col-1": "", "col-2": "extra"}
