@@ -20,8 +20,8 @@ SHEET_EXTENSIONS = (".csv", ".xlsx", ".xls", ".ods")
 WORKBOOK_EXTENSIONS = (".xlsx", ".xls", ".ods")
 WORKBOOK_MEMORY = 1024 * 1024 * 1024  # what reading one workbook may take on top of the process (SHEET_MAX_MEMORY_MB)
 WORKBOOK_SECONDS = 120  # a workbook not read by then is refused (the child process is killed)
-HEADER_SEARCH = 10
-MAX_COLUMNS = 500  # a contact has about 25 fields: past this, the file is not a list of contacts  # the header is one of the first rows: a title row or a merged group row may come before it
+HEADER_SEARCH = 10  # the header is one of the first rows: a title row or a merged group row may come before it
+MAX_COLUMNS = 500  # a contact has about 25 fields: past this, the file is not a list of contacts
 SNIFF_BYTES = 64 * 1024
 # The encodings a spreadsheet's CSV comes in, here: Excel writes cp1252 ("CSV (séparateur : point-virgule)") or
 # UTF-8 with a BOM; LibreOffice UTF-8 or Latin-1; "Texte Unicode" is UTF-16.
