@@ -97,7 +97,7 @@ def names(app) -> set[str]:
 
 @pytest.mark.parametrize("encoding, separator", [
     ("utf-8", ";"), ("utf-8-sig", ";"), ("utf-8", ","), ("cp1252", ";"), ("latin-1", ","), ("utf-16", "\t"),
-    ("cp1252", "\t"),
+    ("cp1252", "\t"), ("utf-16-le", ";"),
 ])
 def test_csv_in_each_encoding_and_separator_is_mapped_previewed_and_imported(client, app, admin, csrf, encoding,
                                                                             separator):
@@ -107,7 +107,7 @@ def test_csv_in_each_encoding_and_separator_is_mapped_previewed_and_imported(cli
     assert targets(form) == EXPECTED_TARGETS
     assert "Zébulon" in html and "anais@paul.fr" in html  # the first values, decoded
     label = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp1252": "Windows-1252", "latin-1": "Windows-1252",
-             "utf-16": "UTF-16"}[encoding]  # Latin-1 text is read as cp1252, its superset
+             "utf-16": "UTF-16", "utf-16-le": "UTF-16"}[encoding]  # Latin-1 text is read as cp1252, its superset
     shown = {"\t": "tabulation"}.get(separator, separator)
     assert f"(encodage {label}, séparateur « {shown} »)" in unescape(html)
     preview_url, preview, form = to_preview(client, url, form.fields)

@@ -99,10 +99,11 @@ def decode_text(data: bytes) -> tuple[str, str]:
                           (codecs.BOM_UTF16_BE, "utf_16")):
         if data.startswith(bom):
             return _decode(data, encoding), encoding
-    try:
-        return data.decode("utf-8"), "utf_8"
-    except UnicodeDecodeError:
-        pass
+    if b"\x00" not in data[:4096]:  # NUL bytes are valid UTF-8, but they say UTF-16 without a BOM
+        try:
+            return data.decode("utf-8"), "utf_8"
+        except UnicodeDecodeError:
+            pass
     best = from_bytes(data[:1 << 20], cp_isolation=ENCODINGS).best()
     for encoding in ([best.encoding] if best else []) + ["cp1252", "latin_1"]:
         try:
