@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.formatting import deals_summary
@@ -150,9 +151,21 @@ def test_record_of_another_entity_is_404(client, seller, app, make):
 
 
 def test_entity_filter_offers_only_the_users_entities(client, seller):
-    html = client.get("/contacts").text
-    entity_boxes = re.findall(r'name="entity" value="\d+"', html)
-    assert len(entity_boxes) == 1  # Est only: Ouest belongs to another agency
+    assert 'name="entity"' not in client.get("/contacts").text  # nothing checked: read when the filter opens
+    html = client.get("/contacts/pickers/entity", headers=HX).text
+    assert len(re.findall(r'name="entity" value="\d+"', html)) == 1 and "Ouest" not in html  # another agency's
+    [est] = re.findall(r'name="entity" value="(\d+)"', html)
+    page = client.get(f"/contacts?entity={est}").text  # checked: the page shows the filter open, its box checked
+    assert re.search(rf'<details class="filter" open>.*?name="entity" value="{est}"\s+checked', page, re.S)
+
+
+def test_a_short_filter_reads_its_choices_when_it_opens(client, seller, app):
+    with app.app_context():
+        sectors = list(db.session.scalars(select(Sector).where(Sector.active.is_(True))))
+    html = client.get("/contacts/pickers/sector?sector=" + str(sectors[0].id), headers=HX).text
+    assert len(re.findall(r'name="sector" value="\d+"', html)) == len(sectors)
+    assert re.search(rf'name="sector" value="{sectors[0].id}"[^>]*checked', html)
+    assert client.get("/contacts/pickers/sector").status_code == 200  # without htmx too
 
 
 # --- the declared columns drive the screen ---------------------------------------------------------------------------

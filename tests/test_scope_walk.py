@@ -38,6 +38,8 @@ WALK = [
     "/contacts/pickers/client?client={T}&client={MA}&term=",
     "/contacts/pickers/assigned?client={T}&assigned={U}",
     "/contacts/pickers/skill?client={T}",
+    "/contacts/pickers/entity?entity={W}&client={T}",
+    "/contacts/pickers/sector?client={T}",
     "/contacts/client-options?client_id={T}",
     "/contacts/client-options?client_id={T}&client_search=zorg",
     "/contacts/new?client={T}",

@@ -60,10 +60,13 @@ def test_sorting_by_a_header_and_a_filter_checkbox(page, make, browser_login):
     assert page.locator("#contacts-rows tr").count() == 2
 
 
-def test_a_searchable_filter_loads_its_choices_when_it_opens(page, make, browser_login):
+def test_a_filter_loads_its_choices_when_it_opens(page, make, browser_login):
     browser_login(page, _world(make, more_accounts=[("BOULANGERIES PAUL", "ZOLA")]))
     rows = page.locator("#contacts-rows tr")
     expect(rows).to_have_count(4)
+    assert page.locator("#picker-entity input").count() == 0
+    page.locator("summary", has_text="Entités").click()
+    expect(page.locator("#picker-entity").get_by_label("Est", exact=True)).to_be_visible()
     picker = page.locator("#picker-client")
     assert "BOULANGERIES PAUL" not in picker.inner_text()  # nothing read before it opens
     page.locator("summary", has_text="Client").first.click()

@@ -75,7 +75,7 @@ def _read(parts: list) -> dict[str, list[tuple[int, str, bool]]]:
 
 
 def _selected(kind: str, query: ContactQuery) -> list[int]:
-    return query.assigned if kind == "assigned" else getattr(query, kind)
+    return query.assigned if kind == "assigned" else list(getattr(query, kind))
 
 
 def _picker_options(kind: str, query: ContactQuery, rows: list[tuple[int, str, bool]]) -> list[Option]:
@@ -85,24 +85,33 @@ def _picker_options(kind: str, query: ContactQuery, rows: list[tuple[int, str, b
 
 
 def filter_options(query: ContactQuery, user: User) -> dict[str, list[Option] | None]:
-    """Every filter's options for the full page, read in one statement (issue 13: the page's SQL stays at 5).
-    A searchable filter with nothing checked gets None: its options load when it opens (GET .../pickers/<kind>),
-    which spares every page the three searches and their 90 labels."""
-    parts = [_reference_part(kind, model) for kind, model in REFERENCE_FILTERS.items()]
-    in_use = [kind for kind in SEARCHABLE if _selected(kind, query) or (kind == "assigned" and query.unassigned)]
+    """The options of the filters in use (something checked) for the full page, read in one statement. A filter
+    with nothing checked gets None: its options load the first time it opens (GET .../pickers/<kind>), which
+    spares every page the reference lists, the three searches and their labels (issue 13)."""
+    in_use = [kind for kind in (*REFERENCE_FILTERS, *SEARCHABLE)
+              if _selected(kind, query) or (kind == "assigned" and query.unassigned)]
+    parts = []
     for kind in in_use:
-        parts += _picker_parts(kind, "", _selected(kind, query), user)
-    found = _read(parts)
+        parts += [_reference_part(kind, REFERENCE_FILTERS[kind])] if kind in REFERENCE_FILTERS else \
+            _picker_parts(kind, "", _selected(kind, query), user)
+    found = _read(parts) if parts else {}
+    return {kind: _options(kind, query, user, found.get(kind, [])) if kind in in_use else None
+            for kind in (*REFERENCE_FILTERS, *SEARCHABLE)}
+
+
+def choices(kind: str, query: ContactQuery, user: User) -> list[Option]:
+    """Every option of a short filter (entities, sizes, revenues, sectors, origins), the checked ones checked."""
+    return _options(kind, query, user, _read([_reference_part(kind, REFERENCE_FILTERS[kind])]).get(kind, []))
+
+
+def _options(kind: str, query: ContactQuery, user: User, rows: list[tuple[int, str, bool]]) -> list[Option]:
+    if kind in SEARCHABLE:
+        return _picker_options(kind, query, rows)
     # A user limited to some entities is offered only those (the others would always give nothing).
-    only = {"entity": None if user.can(ALL_ENTITIES) else {entity.id for entity in user.entities}}
-    options = {}
-    for kind in REFERENCE_FILTERS:
-        selected, allowed = set(getattr(query, kind)), only.get(kind)
-        options[kind] = [Option(str(i), label, i in selected) for i, label, active in found.get(kind, [])
-                         if (active or i in selected) and (allowed is None or i in allowed)]
-    for kind in SEARCHABLE:
-        options[kind] = _picker_options(kind, query, found.get(kind, [])) if kind in in_use else None
-    return options
+    allowed = None if kind != "entity" or user.can(ALL_ENTITIES) else {entity.id for entity in user.entities}
+    selected = set(_selected(kind, query))
+    return [Option(str(i), label, i in selected) for i, label, active in rows
+            if (active or i in selected) and (allowed is None or i in allowed)]
 
 
 def search(kind: str, term: str, query: ContactQuery, user: User) -> list[Option]:

@@ -42,11 +42,15 @@ def index():
 @bp.get("/contacts/pickers/<kind>")
 @requires(rights.CONTACTS_LIST)
 def picker(kind):
-    """Options of a searchable filter (clients, salespeople, skills): the checked ones first, then matches."""
-    if kind not in pickers.SEARCHABLE:
-        abort(404)
+    """Options of a filter, asked for when it opens: a searchable one's (clients, salespeople, skills) checked ones
+    first, then matches; a short one's (entities, sizes, revenues, sectors, origins) all."""
     query = ContactQuery.from_args(request.args)
-    options = pickers.search(kind, request.args.get("term", ""), query, current_user)
+    if kind in pickers.SEARCHABLE:
+        options = pickers.search(kind, request.args.get("term", ""), query, current_user)
+    elif kind in pickers.REFERENCE_FILTERS:
+        options = pickers.choices(kind, query, current_user)
+    else:
+        abort(404)
     return render("partials/contacts/_picker_options.html", kind=kind, options=options)
 
 
