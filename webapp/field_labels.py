@@ -14,6 +14,9 @@ FIELD_LABELS = {
     # What the CSV import's snapshots name by name, and the vCard import's other properties.
     "client": _l("Société"), "department": _l("Service"), "owner": _l("Affecté à"), "linkedin": "LinkedIn",
     "extras": _l("Autres informations"),
+    # A merge's trail (services/merge.py).
+    "merged": _l("Contacts fusionnés"), "moved": _l("Repris des contacts fusionnés"),
+    "merged_into": _l("Fusionné dans"), "unmerged": _l("Contacts rétablis"), "unmerged_from": _l("Rétabli depuis"),
 }
 
 

@@ -8,6 +8,7 @@ CONTACTS_BULK_ASSIGN = "contacts.bulk_assign"
 CONTACTS_IMPORT = "contacts.import"
 CONTACTS_EXPORT = "contacts.export"
 CONTACTS_EXPORT_LIST = "contacts.export_list"
+CONTACTS_MERGE = "contacts.merge"
 MAILING_LISTS = "contacts.mailing_lists"
 TASKS = "tasks.manage"
 DEALS = "deals.manage"
@@ -24,6 +25,7 @@ RIGHTS = {
     CONTACTS_IMPORT: _l("Comptes & Contacts - Importer des fichiers vcf"),
     CONTACTS_EXPORT: _l("Comptes & Contacts - Exporter en VCF"),
     CONTACTS_EXPORT_LIST: _l("Comptes & Contacts - Exporter la liste"),
+    CONTACTS_MERGE: _l("Comptes & Contacts - Fusionner des contacts"),
     MAILING_LISTS: _l("Comptes & Contacts - Gérer les abonnements aux listes de diffusion"),
     TASKS: _l("Tâches - Gérer les tâches"),
     DEALS: _l("Affaires - Gérer opportunités, propositions et affaires"),
@@ -40,6 +42,6 @@ _SALES = {CONTACTS_LIST, CONTACTS_EDIT, CONTACTS_IMPORT, CONTACTS_EXPORT, CONTAC
           CLIENTS_EDIT}
 DEFAULT_ROLES = {
     "Commercial": _SALES,
-    "Responsable commercial": _SALES | {CONTACTS_DELETE, CONTACTS_BULK_ASSIGN, PARAMETERS, ALL_ENTITIES},
+    "Responsable commercial": _SALES | {CONTACTS_DELETE, CONTACTS_MERGE, CONTACTS_BULK_ASSIGN, PARAMETERS, ALL_ENTITIES},
     "Administrateur": set(RIGHTS),
 }

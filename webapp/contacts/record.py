@@ -16,6 +16,8 @@ from ..listing import Column, Listing, read_page
 from ..models import AuditEntry, Contact, ContactPhoto, MailingListSubscription, Task, TaskAttachment, TaskType, User
 from ..problem_messages import LINK_LABELS
 from ..services.audit_words import TrailLine, trail_in_words
+from ..rights import CONTACTS_MERGE
+from ..services import duplicates, merge
 from ..services.contacts import usage_of
 from ..services.vcard_write import ExportCard, contact_to_vcard
 
@@ -126,6 +128,8 @@ def record_context(contact: Contact, user: User, args: MultiDict, back: str) -> 
     subscriptions = sorted(subscriptions, key=lambda s: (s.status != "subscribed", s.mailing_list.full_label.lower()))
     photo_at = db.session.scalar(select(ContactPhoto.updated_at).where(ContactPhoto.contact_id == contact.id))
     return {"usage": usage, "subscriptions": subscriptions, "history": history(contact.id, user),
+            "duplicate_count": len(duplicates.duplicates_of(user, contact.id)),
+            "merge_undo": merge.latest_undoable(user, contact.id) if user.can(CONTACTS_MERGE) else None,
             "tasks": TaskTable.from_args(contact.id, args, back).load(), "links": social_links(contact),
             "photo_version": int(photo_at.timestamp()) if photo_at else None,
             "skills": sorted(contact.skills, key=lambda s: s.label.lower())}

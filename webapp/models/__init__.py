@@ -2,6 +2,7 @@
 from .accounts import Client, client_entities
 from .audit import AUDIT_CHANNELS, AuditEntry
 from .contacts import Contact, ContactExtra, ContactLink, ContactPhoto, MailingListSubscription, contact_skills
+from .duplicates import ContactMerge, ContactUidAlias, DuplicateDismissal, DuplicateKey
 from .idempotency import IdempotencyKey
 from .imports import ImportBatch, ImportMapping  # noqa: F401  (uploads between preview and commit, saved mappings)
 from .people import Entity, LoginThrottle, Role, RoleRight, User, UserSession, user_entities, user_roles
@@ -12,7 +13,8 @@ from .reference import (Department, MailingList, Origin, ReferenceMixin, Revenue
 from .work import TASK_PRIORITIES, TASK_STATUSES, Deal, Opportunity, Proposal, Task, TaskAttachment
 
 __all__ = [
-    "AUDIT_CHANNELS", "AuditEntry", "Client", "Contact", "ContactExtra", "ContactLink", "ContactPhoto", "Deal",
+    "AUDIT_CHANNELS", "AuditEntry", "Client", "Contact", "ContactExtra", "ContactLink", "ContactMerge", "ContactPhoto",
+    "ContactUidAlias", "Deal", "DuplicateDismissal", "DuplicateKey",
     "Department", "Entity", "IdempotencyKey", "LoginThrottle", "MailingList", "MailingListSubscription", "Opportunity", "Origin", "Proposal",
     "ReferenceMixin", "RevenueRange", "Role", "RoleRight", "SavedView", "Sector", "SizeBand", "Skill", "SkillCategory",
     "TASK_PRIORITIES", "TASK_STATUSES", "Task", "TaskAttachment", "TaskType", "User", "UserPreference", "UserSession",

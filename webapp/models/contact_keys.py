@@ -1,9 +1,10 @@
 """A contact's derived columns (sort keys, search text, E.164 phones), computed from its plain values alone."""
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from ..phones import e164, phone_search_digits
-from ..text import fold, search_words
+from ..text import fold, search_fold, search_words
 
 PHONES = ("phone", "mobile", "fax")
 # The plain columns the derived ones are computed from (besides the company's name).
@@ -31,3 +32,26 @@ def derived_columns(values: Mapping[str, Any], company_name: str) -> dict[str, A
     derived.update(company_key=company_key, last_name_key=last_name_key, first_name_key=first_name_key,
                    function_key=function_key, email_key=email_key, search_text=" ".join(part for part in parts if part))
     return derived
+
+
+_NAME_DROPPED = re.compile(r"[\W_]+")  # spaces, apostrophes, hyphens, dots...: "D'Arcy", "d arcy", "DARCY" are one
+# The keys duplicates are found by, strongest first (webapp/services/duplicates.py scores them).
+DUPLICATE_KINDS = ("email", "phone", "name")
+
+
+def duplicate_keys(values: Mapping[str, Any], client_id: int | None) -> set[tuple[str, str]]:
+    """The (kind, key) pairs two contacts share when they may be one person: the folded e-mail, each of the phone
+    and the mobile in E.164 (a phone may be typed as the other's mobile), and the name at the same account folded
+    to its letters and digits, in either order ("BLOU Hélène", "Blou Helene" and first/last swapped are one key).
+    `values` holds last_name, first_name, email and phone_e164 / mobile_e164 (as derived_columns makes them)."""
+    keys = set()
+    if email := fold(values.get("email")):
+        keys.add(("email", email))
+    for name in ("phone_e164", "mobile_e164"):
+        if number := values.get(name):
+            keys.add(("phone", number))
+    last = _NAME_DROPPED.sub("", search_fold(values.get("last_name")))
+    first = _NAME_DROPPED.sub("", search_fold(values.get("first_name")))
+    if client_id and len(last + first) >= 3:
+        keys.add(("name", f"{client_id}:{min(last + first, first + last)}"))
+    return keys

@@ -22,9 +22,10 @@ from ..scope import client_visible
 
 VIA_LABELS = {"form": _l("Formulaire"), "inline": _l("Modification en ligne"), "import": _l("Import"),
               "vcard": _l("Import vCard"), "csv": _l("Import CSV"), "bulk": _l("Action de masse"),
-              "cli": _l("Ligne de commande"), "system": _l("Système"), "export": _l("Export")}
+              "cli": _l("Ligne de commande"), "system": _l("Système"), "export": _l("Export"),
+              "merge": _l("Fusion de contacts")}
 ACTION_LABELS = {"create": _l("Création"), "update": _l("Modification"), "delete": _l("Suppression"),
-                 "export": _l("Export")}
+                 "export": _l("Export"), "merge": _l("Fusion"), "unmerge": _l("Fusion annulée")}
 GENDER_LABELS = {"M": _l("Homme"), "F": _l("Femme")}
 # Words the services write into the trail in French (audit._text, photos, subscriptions), as the user reads them.
 STORED_WORDS = {"oui": _l("Oui"), "non": _l("Non"), "nouvelle photo": _l("nouvelle photo"),
@@ -94,9 +95,9 @@ def value_in_words(name: str | None, value, user: User, locale: str = "fr") -> s
 
 def _snapshot_values(entry: AuditEntry) -> dict | None:
     """A creation's or deletion's JSON snapshot as {field: value}; text that is not JSON is one unlabelled value."""
-    if entry.action not in ("create", "delete"):
+    if entry.action not in ("create", "delete", "merge", "unmerge"):
         return None
-    raw = entry.new_value if entry.action == "create" else entry.old_value
+    raw = entry.old_value if entry.action == "delete" else entry.new_value
     if raw is None:
         return {}
     try:

@@ -17,6 +17,7 @@ from ..models import (AuditEntry, Contact, Deal, MailingList, MailingListSubscri
 from ..models.types import utcnow
 from ..queries import ContactQuery
 from ..scope import contact_visible
+from . import duplicates
 from .audit import bulk_rows
 from .contacts import FIELDS, Usage
 
@@ -205,6 +206,8 @@ def delete_unused(user: User, selection: Selection) -> DeleteResult:
                    "record_id": row.id, "old_value": json.dumps(
                        {name: str(value) for name, value in zip(FIELDS, row[1:], strict=True)
                         if value not in (None, "", False)}, ensure_ascii=False)} for row in rows)
+        keys = duplicates.keys_of(chunk)
         db.session.execute(delete(Contact).where(Contact.id.in_(chunk)).execution_options(synchronize_session=False))
+        duplicates.recount(keys)
         result.deleted += len(chunk)
     return result

@@ -21,6 +21,7 @@ from ..rules import Problem
 from ..scope import client_visible
 from ..text import fold
 from .audit import _text as audit_text  # the merge compares values as the audit trail wrote them
+from . import duplicates
 from .audit import record_changes, record_created, record_deleted
 from .photos import ProcessedPhoto
 
@@ -29,6 +30,8 @@ FIELDS = ("client_id", "gender", "last_name", "first_name", "department_id", "fu
           "left_company", "owner_id", "email", "phone", "mobile", "fax", "street", "street2", "postal_code", "city",
           "country", "notes", "vcard_role", "categories", "birthday", "vcard_uid")
 PHONES = ("phone", "mobile", "fax")
+# The fields a contact's duplicate keys come from (models/contact_keys.duplicate_keys).
+DUPLICATE_SOURCES = {"client_id", "last_name", "first_name", "email", "phone", "mobile", "country"}
 # Text columns whose length the rules check (the others are ids, booleans, codes or dates; the e-mail rule checks
 # the address's length itself).
 _TEXT_FIELDS = tuple(name for name in FIELDS if name in rules.MAX_LENGTHS and name != "email")
@@ -134,6 +137,7 @@ def create_contact(values: dict, user_id: int | None, via: str, links: list[Link
     _normalise(contact)
     db.session.add(contact)
     db.session.flush()
+    duplicates.refresh_keys([contact.id])
     record_created("contact", contact.id, {**values, "links": _snapshot_links(contact.links),
                                            "photo": "oui" if photo else None}, via, user_id)
     return contact
@@ -186,6 +190,8 @@ def update_contact(contact: Contact, values: dict, expected_version: int, user_i
     except StaleDataError as error:
         unit_of_work.rollback()  # a failed flush leaves the session unusable: the unit of work is abandoned
         raise StaleContactError(contact.id) from error
+    if changes.keys() & DUPLICATE_SOURCES:
+        duplicates.refresh_keys([contact.id])
     record_changes("contact", contact.id, changes, via, user_id)
     return Changes(changes)
 
@@ -274,8 +280,10 @@ def delete_contact(contact: Contact, user_id: int | None, via: str) -> None:
     if usage.used:
         raise ContactInUseError(usage)
     record_deleted("contact", contact.id, {name: getattr(contact, name) for name in FIELDS}, via, user_id)
+    keys = duplicates.keys_of([contact.id])
     db.session.delete(contact)
     db.session.flush()
+    duplicates.recount(keys)
 
 
 def email_taken_by(email: str | None, exclude_id: int | None = None) -> Contact | None:

@@ -16,6 +16,7 @@ from ..models import (Client, Contact, ContactLink, Department, Entity, Origin, 
 from ..models.contact_keys import derived_columns
 from ..models.types import utcnow
 from ..text import fold
+from . import duplicates
 from .bulk_write import audit_created, insert_returning_ids, insert_rows, large_sqlite_cache, snapshot
 from .contacts import new_uid
 from .csv_rows import RowError, column_positions, count_lines, parse_row, records, split_person
@@ -274,6 +275,7 @@ def _create_contacts(batch, known: _Known, report: ImportReport, at) -> None:
         values["vcard_uid"] = new_uid()  # as create_contact gives one: exports only read
         new.append((values, row))
     ids = insert_returning_ids(Contact.__table__, [values for values, _row in new], CONTACT_KEY)
+    duplicates.refresh_keys(ids)
     insert_rows(contact_skills, [{"contact_id": id_, "skill_id": skill_id}
                                  for id_, (_values, row) in zip(ids, new) for skill_id in row["skill_ids"]])
     insert_rows(ContactLink.__table__, [{"contact_id": id_, "kind": "linkedin", "url": row["linkedin"], "position": 0}

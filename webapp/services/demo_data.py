@@ -19,6 +19,7 @@ from ..models.contact_keys import derived_columns
 from ..models.types import utcnow
 from ..text import fold
 from . import demo_vocabulary as words
+from . import duplicates
 from .accounts import hash_password
 from .bulk_write import audit_created, insert_returning_ids, insert_rows
 from .contacts import new_uid
@@ -229,6 +230,7 @@ class _Demo:
         self.people = [self._person(self.accounts[0], BLOU)]
         self.people += [self._person(self.accounts[index]) for index in spread]
         ids = insert_returning_ids(Contact.__table__, [person["row"] for person in self.people], CONTACT_KEY)
+        duplicates.refresh_keys(ids)
         for person, id_ in zip(self.people, ids):
             person["id"] = id_
         insert_rows(contact_skills, [{"contact_id": person["id"], "skill_id": skill_id}

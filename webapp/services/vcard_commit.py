@@ -28,6 +28,7 @@ from ..scope import client_visible, contact_visible
 from ..text import fold
 from ..unit_of_work import rollback
 from .audit import bulk_rows, record_changes, record_created, snapshot
+from . import duplicates
 from .contacts import FIELDS, KEEP, LinkValue, StaleContactError, new_uid, update_contact
 from .photos import ProcessedPhoto
 from .vcard_batch import chunks
@@ -312,6 +313,7 @@ def _create_contacts(rows: list[Row], clients: dict[int, int], departments: dict
                                   (ContactExtra.__table__, extras), (ContactPhoto.__table__, photos)):
             if table_rows:
                 db.session.execute(insert(table), table_rows)
+        duplicates.refresh_keys(ids)
         bulk_rows(audit)
         report.created += len(ids)
 

@@ -1,5 +1,5 @@
-"""Which existing contact (or earlier card of the same upload) each card may be: same UID, then same e-mail, then
-same phone (E.164), then same name at the same account. A few IN queries for the whole upload, never one per card;
+"""Which existing contact (or earlier card of the same upload) each card may be: same UID (or the UID of a contact
+merged into it), then same e-mail, then same phone (E.164), then same name at the same account. A few IN queries for the whole upload, never one per card;
 every match says whether the user may see that contact (only then is "update" offered)."""
 from dataclasses import dataclass, field
 
@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Client, Contact, User
+from ..models import Client, Contact, ContactUidAlias, User
 from ..scope import client_visible
 from ..text import fold
 from .vcard_batch import chunks
@@ -58,6 +58,8 @@ def find_matches(plans: list[CardPlan], user: User, client_of_group: dict[str, i
     uids = {p.values["vcard_uid"] for p in cards if p.values.get("vcard_uid")}
     for row in _fetch(visible, Contact.vcard_uid, uids):
         found.by_uid.setdefault(row.vcard_uid, []).append(row)
+    for uid, row in _aliases(visible, uids - found.by_uid.keys()):  # the UID of a contact merged into another
+        found.by_uid.setdefault(uid, []).append(row)
     for row in _fetch(visible, Contact.email_key, {fold(p.email) for p in cards if p.email}):
         found.by_email.setdefault(row.email_key, []).append(row)
     numbers = {n for p in cards for n in _numbers(p)}
@@ -86,6 +88,17 @@ def _fetch(visible, column, values: set) -> list:
     for chunk in chunks(sorted(values)):
         found += db.session.execute(select(*_MATCH_COLUMNS, visible).join(Client, Client.id == Contact.client_id)
                                     .where(column.in_(chunk)).order_by(Contact.id)).all()
+    return found
+
+
+def _aliases(visible, uids: set) -> list[tuple]:
+    """(uid, survivor row) for each UID that was a merged contact's (services/merge.py keeps it as an alias)."""
+    found = []
+    for chunk in chunks(sorted(uids)):
+        found += [(row.alias_uid, row) for row in db.session.execute(
+            select(*_MATCH_COLUMNS, visible, ContactUidAlias.uid.label("alias_uid"))
+            .join(Contact, Contact.id == ContactUidAlias.contact_id).join(Client, Client.id == Contact.client_id)
+            .where(ContactUidAlias.uid.in_(chunk)))]
     return found
 
 
