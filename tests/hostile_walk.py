@@ -522,9 +522,11 @@ def crawl(walker: Walker, synthetic: list, skip: set, seeds=()) -> Crawl:
     submissions) show, but the forms of the `skip` endpoints (logout), which are never submitted."""
     found = Crawl()
     visits = found.visits = defaultdict(set)
-    queue = [(rule.rule, hx) for rule in walker.app.url_map.iter_rules()
-             if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static" for hx in (False, True)]
-    queue += [(url, hx) for url in seeds for hx in (False, True)]
+    # The seeds first: a page is visited once per path, and a seed may be an argument-less rule with a query that
+    # makes it show its form (the merge screen with the contacts to merge).
+    queue = [(url, hx) for url in seeds for hx in (False, True)]
+    queue += [(rule.rule, hx) for rule in walker.app.url_map.iter_rules()
+              if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static" for hx in (False, True)]
     form_queue = []
 
     def take_links(links):

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from webapp.extensions import db
 from webapp.rules import MAX_ID, parse_id
+from webapp.services import duplicates, merge
 from webapp.services.preferences import PREFERENCES
 from webapp.services.sheet_import import start_sheet_import
 from webapp.services.sheet_read import read_sheet
@@ -40,7 +41,9 @@ NOT_WALKED = {
 # but the row menu greys "Supprimer" out for such a contact (the dialog shows it when the contact became used since).
 # The mapping screen of a spreadsheet upload: the walk's own upload is a .vcf file (it goes to the preview).
 def seeds(w) -> list:
-    return [f"/contacts/{w.blou.id}/delete", f"/contacts/import/{w.ids['sheet']}/columns"]
+    return [f"/contacts/{w.blou.id}/delete", f"/contacts/import/{w.ids['sheet']}/columns", "/contacts/duplicates",
+            f"/contacts/{w.merged_into}",
+            "/contacts/merge?" + "&".join(f"ids={contact_id}" for contact_id in w.doubles)]
 
 
 @pytest.fixture
@@ -62,6 +65,15 @@ def world(make, login_as, app):
         sheet = read_sheet("salon.csv", "Nom;Prénom;E-mail\r\nNeuf;Nina;nina@aprool.fr\r\n".encode(), 10_000, 10)
         token = start_sheet_import(seller, sheet).token
         db.session.commit()
+    # Two possible duplicates (the dismiss and merge forms), and a merge done (its undo form on the survivor).
+    doubles = [make.contact(world.aprool, "DOUBLE", "Anne").id for _n in range(2)]
+    twins = [make.contact(world.aprool, "JUMEAU", "Paul").id for _n in range(2)]
+    with app.app_context():
+        duplicates.refresh_keys([*doubles, *twins])
+        user = db.session.get(User, world.seller.id)
+        merge.merge_contacts(user, twins, twins[0], {}, {twin: 1 for twin in twins})
+        db.session.commit()
+    world.merged_into, world.doubles = twins[0], doubles
     world.ids = {"opportunity": opportunity_id, "proposal": proposal_id, "task": task_id, "list": list_id,
                  "sheet": token}
     return world

@@ -35,10 +35,15 @@ def merge_submit():
     """Merge the contacts into the one kept, all or nothing; 409 with what changed when one was saved since."""
     form = request.form
     ids = _ids(form)
+    if len(ids) != len(form.getlist("ids")):
+        return _refused(merge.MergeRefused("count"))
     versions = {contact_id: parse_id(form.get(f"version-{contact_id}")) for contact_id in ids}
-    choices = {name: number for name in merge.MERGE_FIELDS if (number := parse_id(form.get(f"pick-{name}")))}
+    choices = {name: parse_id(form[f"pick-{name}"]) for name in merge.MERGE_FIELDS if f"pick-{name}" in form}
+    survivor = parse_id(form.get("survivor"))
+    if survivor not in ids or any(choice not in ids for choice in choices.values()):
+        return render_error(422, _("Choisissez, pour chaque champ, la valeur d'un des contacts fusionnés."))
     try:
-        result = merge.merge_contacts(current_user, ids, parse_id(form.get("survivor")) or 0, choices, versions)
+        result = merge.merge_contacts(current_user, ids, survivor, choices, versions)
     except merge.MergeConflict as conflict:
         try:
             contacts = merge.load(current_user, ids)
