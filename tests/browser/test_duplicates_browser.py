@@ -61,7 +61,7 @@ def test_duplicates_screen_and_side_by_side_merge(page, app, make, browser_login
     expect(city.locator(f'input[value="{first}"]')).to_be_checked()
     page.get_by_role("button", name="Fusionner", exact=True).click()
     page.wait_for_url(re.compile(rf"/contacts/{first}$"))
-    expect(page.get_by_text("2 contacts fusionnés dans BLOU Hélène.")).to_be_visible()
+    expect(page.get_by_text("2 contacts fusionnés dans BLOU Helene.")).to_be_visible()  # the newest name
     with app.app_context():
         kept = db.session.get(Contact, first)
         assert (kept.city, kept.function, kept.mobile) == ("Lyon", "Directrice SI", "06 12 34 56 78")

@@ -91,6 +91,8 @@ def _screen(contacts, conflict: merge.MergeConflict | None = None, status: int =
             else:
                 shown = words(name, getattr(contact, name), current_user)
             cells.append((contact.id, shown))
+        if not any(shown for _id, shown in cells):
+            continue  # a field none of them fills: nothing to choose
         differs = len({shown for _id, shown in cells}) > 1
         rows.append({"name": name, "label": field_label(name), "cells": cells, "differs": differs,
                      "choice": picked.get(name, defaults[name])})
