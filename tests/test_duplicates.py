@@ -353,3 +353,19 @@ def test_a_merged_contacts_uid_finds_the_survivor_on_a_vcard_import(app, client,
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Contact)) == 1
         assert db.session.get(Contact, three[0]).function == "CTO"
+
+
+def test_the_lists_selection_bar_opens_the_merge_screen_for_two_to_five_contacts(app, client, world, three, csrf):
+    world["login"](world["manager"])
+    assert "Fusionner…" in client.get("/contacts?q=").text
+    response = client.post("/contacts/bulk/merge", data={"ids": three[:2], "csrf_token": csrf["token"]})
+    assert response.status_code == 303
+    assert merge_screen(client, three[:2]).status_code == 200
+    assert response.headers["Location"] == f"/contacts/merge?ids={three[0]}&ids={three[1]}"
+    response = client.post("/contacts/bulk/merge", data={"ids": three}, headers={**HX, "X-CSRFToken": csrf["token"]})
+    assert response.headers["HX-Redirect"].endswith(f"ids={three[2]}")
+    one = client.post("/contacts/bulk/merge", data={"ids": three[:1], "csrf_token": csrf["token"]})
+    assert one.status_code == 422 and "de 2 à 5 contacts" in strip_tags(one.text)
+    world["login"](world["seller"])
+    assert "Fusionner…" not in client.get("/contacts?q=").text
+    assert client.post("/contacts/bulk/merge", data={"ids": three[:2], "csrf_token": csrf["token"]}).status_code == 403

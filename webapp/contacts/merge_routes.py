@@ -6,6 +6,7 @@ from flask_login import current_user
 from .. import rights
 from ..access import requires
 from ..errors import render_error
+from ..htmx import is_partial
 from ..field_labels import field_label
 from ..rules import parse_id
 from ..services import merge
@@ -27,6 +28,19 @@ def merge_form():
     except merge.MergeRefused as refused:
         return _refused(refused)
     return _screen(contacts)
+
+
+@bp.post("/contacts/bulk/merge")
+@requires(rights.CONTACTS_MERGE)
+def bulk_merge():
+    """Fusionner… from the list's selection bar: the side-by-side screen of the 2 to 5 checked contacts."""
+    ids = list(dict.fromkeys(_ids(request.form)))
+    if request.form.get("select_across") == "1" or not merge.MIN_CONTACTS <= len(ids) <= merge.MAX_CONTACTS:
+        return _refused(merge.MergeRefused("count"))
+    url = url_for("contacts.merge_form", ids=ids)
+    if is_partial():
+        return "", 200, {"HX-Redirect": url}
+    return redirect(url, 303)
 
 
 @bp.post("/contacts/merge")
