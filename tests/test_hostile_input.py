@@ -97,6 +97,7 @@ def valid_values(w, app) -> dict:
         "contacts.import_upload": {"files": ("cartes.vcf", vcf(card("N:Neuf;Nina", "FN:Nina Neuf", "ORG:APROOL")))},
         "contacts.save_view": {"name": "Mes clients"},
         "contacts.bulk_confirm": {"ids": w.blou.id},
+        "contacts.bulk_merge": {"ids": list(w.doubles)},
         "contacts.bulk_reassign": {"ids": w.blou.id, "owner_id": w.other_seller.id},
         "contacts.bulk_mailing_lists": {"ids": w.blou.id, "lists": w.ids["list"]},
         "contacts.bulk_export": {"ids": w.blou.id},
