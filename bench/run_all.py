@@ -11,6 +11,7 @@ BENCHMARKS = [
     ("mass actions over 100k contacts", ["bench_bulk.py"]),
     ("vCard import and export", ["bench_vcard.py"]),
     ("vCard import of hostile files: peak memory", ["bench_vcard_hostile.py"]),
+    ("possible duplicates, first page (SQLite 100k, PostgreSQL)", ["bench_duplicates.py", "--pg"]),
 ]
 
 

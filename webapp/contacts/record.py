@@ -15,9 +15,9 @@ from ..extensions import db
 from ..listing import Column, Listing, read_page
 from ..models import AuditEntry, Contact, ContactPhoto, MailingListSubscription, Task, TaskAttachment, TaskType, User
 from ..problem_messages import LINK_LABELS
-from ..services.audit_words import TrailLine, trail_in_words
 from ..rights import CONTACTS_MERGE
 from ..services import duplicates, merge
+from ..services.audit_words import TrailLine, trail_in_words
 from ..services.contacts import usage_of
 from ..services.vcard_write import ExportCard, contact_to_vcard
 
