@@ -29,6 +29,7 @@ def upgrade():
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("key", sa.String(length=300), nullable=False),
         sa.Column("group_size", sa.Integer(), nullable=False),
+        sa.Column("client_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["contact_id"], ["contact.id"], name=op.f("fk_duplicate_key_contact_id_contact"),
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("contact_id", "kind", "key", name=op.f("pk_duplicate_key")),
@@ -79,10 +80,11 @@ def upgrade():
     op.create_index(op.f("ix_contact_uid_alias_merge_id"), "contact_uid_alias", ["merge_id"])
     _fill_keys()
     op.create_index("ix_duplicate_key_key", "duplicate_key", ["kind", "key"])
-    op.execute("UPDATE duplicate_key SET group_size = shared.n FROM (SELECT kind, key, count(*) AS n FROM duplicate_key "
-               "GROUP BY kind, key HAVING count(*) > 1) AS shared "
+    op.execute("UPDATE duplicate_key SET group_size = shared.n FROM (SELECT kind, key, count(*) AS n "
+               "FROM duplicate_key GROUP BY kind, key HAVING count(*) > 1) AS shared "
                "WHERE duplicate_key.kind = shared.kind AND duplicate_key.key = shared.key")
-    op.create_index("ix_duplicate_key_shared", "duplicate_key", ["group_size", "kind", "key", "contact_id"],
+    op.create_index("ix_duplicate_key_shared", "duplicate_key",
+                    ["group_size", "kind", "key", "contact_id", "client_id"],
                     sqlite_where=sa.text("group_size > 1"), postgresql_where=sa.text("group_size > 1"))
     op.execute(
         'INSERT INTO role_right (role_id, "right") '
@@ -96,14 +98,15 @@ def _fill_keys():
         "last_name", "first_name", "email", "phone_e164", "mobile_e164")),
         sa.column("id", sa.Integer), sa.column("client_id", sa.Integer))
     keys = sa.table("duplicate_key", sa.column("contact_id", sa.Integer), sa.column("kind", sa.String),
-                    sa.column("key", sa.String), sa.column("group_size", sa.Integer))
+                    sa.column("key", sa.String), sa.column("group_size", sa.Integer),
+                    sa.column("client_id", sa.Integer))
     read = sa.select(contact).order_by(contact.c.id).limit(BATCH)
     last_id = 0
     while True:
         rows = bind.execute(read.where(contact.c.id > last_id)).all()
         if not rows:
             return
-        new = [{"contact_id": row.id, "kind": kind, "key": key, "group_size": 1}
+        new = [{"contact_id": row.id, "kind": kind, "key": key, "group_size": 1, "client_id": row.client_id}
                for row in rows for kind, key in duplicate_keys(row._mapping, row.client_id)]
         if new:
             bind.execute(keys.insert(), new)

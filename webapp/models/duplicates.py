@@ -18,11 +18,14 @@ class DuplicateKey(db.Model):
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # email, phone, name
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     group_size: Mapped[int] = mapped_column(Integer, default=1)
+    # The contact's account, copied (the contact write path writes both): the screen applies the entity scope
+    # without reading the contact table.
+    client_id: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (
         Index("ix_duplicate_key_key", "kind", "key"),
         # Only the shared keys: the screen reads this small index, never every contact.
-        Index("ix_duplicate_key_shared", "group_size", "kind", "key", "contact_id",
+        Index("ix_duplicate_key_shared", "group_size", "kind", "key", "contact_id", "client_id",
               sqlite_where=text("group_size > 1"), postgresql_where=text("group_size > 1")),
     )
 

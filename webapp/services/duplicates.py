@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Client, Contact, DuplicateDismissal, DuplicateKey, User
 from ..models.contact_keys import duplicate_keys
-from ..scope import contact_visible, visible_client_ids
+from ..scope import client_visible, contact_visible, visible_client_ids
 from .vcard_batch import chunks
 
 # A key held by more contacts than this is a switchboard or a shared mailbox, not one person typed twice.
@@ -51,7 +51,7 @@ def refresh_keys(contact_ids: Iterable[int]) -> None:
         rows = db.session.execute(select(Contact.id, Contact.client_id, Contact.last_name, Contact.first_name,
                                          Contact.email, Contact.phone_e164, Contact.mobile_e164)
                                   .where(Contact.id.in_(chunk))).all()
-        new = [{"contact_id": row.id, "kind": kind, "key": key, "group_size": 1}
+        new = [{"contact_id": row.id, "kind": kind, "key": key, "group_size": 1, "client_id": row.client_id}
                for row in rows for kind, key in duplicate_keys(row._mapping, row.client_id)]
         if new:
             db.session.execute(insert(DuplicateKey), new)
@@ -118,7 +118,7 @@ def _shared_rows(user: User, contact_id: int | None):
         statement = statement.where(tuple_(DuplicateKey.kind, DuplicateKey.key).in_(
             select(own.kind, own.key).where(own.contact_id == contact_id)))
     if visible_client_ids(user) is not None:
-        statement = statement.join(Contact, Contact.id == DuplicateKey.contact_id).where(contact_visible(user))
+        statement = statement.where(client_visible(user, DuplicateKey.client_id))
     return db.session.execute(statement).tuples()
 
 
