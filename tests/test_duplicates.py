@@ -8,13 +8,13 @@ from sqlalchemy import func, select
 
 from webapp import rights
 from webapp.extensions import db
-from webapp.models import (AuditEntry, Contact, ContactExtra, ContactMerge, ContactUidAlias, Deal, DuplicateKey, MailingList,
+from webapp.models import (AuditEntry, Contact, ContactExtra, ContactMerge, ContactPhoto, ContactUidAlias, Deal, DuplicateKey, MailingList,
                            MailingListSubscription, Skill, Task)
 from webapp.services import duplicates
 from webapp.services.contacts import LinkValue, delete_contact, write_contact
 from webapp.unit_of_work import unit_of_work
 
-from .conftest import HX, strip_tags
+from .conftest import HX, image_bytes, strip_tags
 from .test_vcard_import import card, commit, open_preview, role_with, vcf
 
 
@@ -204,6 +204,8 @@ def three(app, world):
             Deal(client_id=w["aprool"].id, contact_id=ids[2], title="Renouvellement", amount=1000,
                  signed_date=date(2024, 1, 2)),
             ContactExtra(contact_id=ids[1], kind="email", label="Perso", value="helene@example.org"),
+            ContactPhoto(contact_id=ids[2], mime="image/jpeg", data=image_bytes(), thumbnail=image_bytes(),
+                         width=64, height=48),
         ])
         db.session.flush()
         second.links = []
@@ -268,6 +270,7 @@ def test_a_merge_of_three_moves_everything_to_the_survivor_in_one_go(app, client
     assert survivor["deals"] == ["Renouvellement"] and survivor["deal_count"] == 1
     assert survivor["links"] == [("linkedin", "https://www.linkedin.com/in/hblou")]
     assert len(survivor["skills"]) == 3 and survivor["extras"] == [("email", "helene@example.org")]
+    assert survivor["photo"]  # the only photo, the third contact's, is the default choice
     with app.app_context():
         lists = dict(db.session.execute(select(MailingList.label, MailingList.id)).tuples().all())
     # One subscription per list: the earliest "depuis" and the unsubscription kept.
