@@ -40,6 +40,7 @@ NOT_WALKED = {
 # Pages no link leads to, where a form lives: the delete dialog of a contact in use offers "A quitté l'entreprise",
 # but the row menu greys "Supprimer" out for such a contact (the dialog shows it when the contact became used since).
 # The mapping screen of a spreadsheet upload: the walk's own upload is a .vcf file (it goes to the preview).
+# The duplicates screen, a record with a merge to undo, and the merge screen of two duplicates (its ids in the query).
 def seeds(w) -> list:
     return [f"/contacts/{w.blou.id}/delete", f"/contacts/import/{w.ids['sheet']}/columns", "/contacts/duplicates",
             f"/contacts/{w.merged_into}",

@@ -2,14 +2,14 @@
 mappings users saved (import_mapping): each column's target field, proposed again for a file with the same headers.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-04 17:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
