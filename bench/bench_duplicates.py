@@ -10,17 +10,15 @@ format, the name without accents or with first and last swapped. Databases are k
 the table: the median and p95 of the full page (GET /contacts/duplicates, page 1, and page 20), the SQL statements
 of a request, for an administrator (every entity) and for a salesperson of one entity."""
 import argparse
-import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.bench_list import EMAIL, FLASK, OUT, PG_BASE, dataset  # noqa: E402
+from bench.bench_list import EMAIL, OUT, PG_BASE, prepare  # noqa: E402
 
 SELLER = "bench-seller@example.com"
 SHARE = 0.02  # one contact in 50 gets a duplicate
@@ -29,27 +27,12 @@ KINDS = ("email", "phone", "accents", "swapped")
 
 def build(url: str, contacts: int, fresh: bool) -> None:
     """Create, migrate and load the database, then add the duplicates; kept when already built."""
-    env = {**os.environ, "DATABASE_URL": url}
     marker = OUT / (url.rsplit("/", 1)[1] + ".built")
     if url.startswith("sqlite"):
         marker = Path(url.removeprefix("sqlite:///") + ".built")
     if marker.exists() and not fresh:
         return
-    if url.startswith("sqlite"):
-        for suffix in ("", "-wal", "-shm"):
-            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
-    else:
-        name = url.rsplit("/", 1)[1]
-        for sql in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
-            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
-    csv_path = dataset(contacts)
-    for args in (["db", "upgrade"], ["crm", "init"]):
-        subprocess.run(FLASK + args, env=env, check=True, capture_output=True)
-    start = time.perf_counter()
-    subprocess.run(FLASK + ["crm", "import-csv", str(csv_path)], env=env, check=True, stdout=subprocess.DEVNULL)
-    print(f"loaded {contacts:,} contacts in {time.perf_counter() - start:.0f} s (keys included)", flush=True)
-    subprocess.run(FLASK + ["crm", "create-user", EMAIL, "--password", "bench-password-1", "--name", "BENCH Mark",
-                            "--role", "Administrateur"], env=env, check=True, capture_output=True)
+    prepare(url, contacts, fresh=True)  # the list benchmark's load: migrated, imported (keys included), a user
     start = time.perf_counter()
     added = add_duplicates(url)
     print(f"added {added:,} duplicates through the contacts service in {time.perf_counter() - start:.0f} s",

@@ -2,18 +2,18 @@
 columns mapped on a screen of their own, then the rows go to the vCard import's preview and commit."""
 import re
 
-from flask import current_app, make_response, redirect, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import limits, rights
 from ..access import requires
-from ..htmx import is_partial, render
+from ..htmx import render
 from ..services.sheet_import import MappingInvalid, apply_mapping, mapping_screen, start_sheet_import
 from ..services.sheet_read import SheetError, read_sheet
 from ..services.vcard_batch import load_batch
 from . import bp
-from .import_pages import batch_gone
+from .import_pages import batch_gone, go_to, upload_refused
 
 _COLUMN = re.compile(r"col-(\d{1,4})")
 
@@ -29,16 +29,8 @@ def sheet_upload(files):
         sheet = read_sheet(upload.filename or "", upload.read(config["SHEET_MAX_BYTES"] + 1),
                            config["SHEET_MAX_BYTES"], config["SHEET_MAX_ROWS"], config["SHEET_MAX_MEMORY"])
     except SheetError as error:
-        if is_partial():
-            return render("partials/contacts/_vcf_dropzone.html", error=error.message), 422
-        return render("contacts/import.html", error=error.message), 422
-    batch = start_sheet_import(current_user, sheet)
-    target = url_for("contacts.import_mapping", token=batch.token)
-    if is_partial():
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target, 303)
+        return upload_refused(error.message)
+    return go_to(url_for("contacts.import_mapping", token=start_sheet_import(current_user, sheet).token))
 
 
 @bp.get("/contacts/import/<token>/columns")

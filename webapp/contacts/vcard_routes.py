@@ -3,7 +3,7 @@ import io
 import re
 from collections.abc import Mapping
 
-from flask import Response, abort, current_app, flash, make_response, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from .. import limits, rights
 from ..access import requires
 from ..extensions import db
 from ..form_fields import parse_id
-from ..htmx import is_partial, render
+from ..htmx import render
 from ..models import Client
 from ..scope import client_visible, get_contact_or_404
 from ..services import vcard_mapping
@@ -25,7 +25,7 @@ from ..services.vcard_export import VERSIONS, write_vcf
 from ..services.vcard_preview import ImportChoices, build_preview, choose_for_all
 from ..text import like_pattern, search_key
 from . import bp
-from .import_pages import batch_gone
+from .import_pages import batch_gone, go_to, upload_refused
 from .sheet_routes import sheet_upload
 
 SUGGESTIONS = 30
@@ -60,16 +60,8 @@ def import_upload():
             files, config["VCF_MAX_BYTES"], config["VCF_MAX_CARDS"], config["PHOTO_MAX_BYTES"],
             config["PHOTO_MAX_PIXELS"])
     except vcard_mapping.UploadError as error:
-        if is_partial():
-            return render("partials/contacts/_vcf_dropzone.html", error=error.message), 422
-        return render("contacts/import.html", error=error.message), 422
-    batch = store_batch(current_user, summary, plans)
-    target = url_for("contacts.import_preview", token=batch.token)
-    if is_partial():
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target, 303)
+        return upload_refused(error.message)
+    return go_to(url_for("contacts.import_preview", token=store_batch(current_user, summary, plans).token))
 
 
 @bp.get("/contacts/import/<token>")
