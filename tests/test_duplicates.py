@@ -1,5 +1,6 @@
 """Doublons possibles (issue 18): the keys kept by every contact write, the groups a user may see, "Ce ne sont pas
 des doublons", the record's count, the merge (rights, 409, what moves, the trail), its undo and the UID aliases."""
+import re
 from datetime import date
 from html import unescape
 
@@ -149,6 +150,29 @@ def test_not_duplicates_hides_the_group_and_is_remembered(app, client, world, se
     # Without a token nothing is remembered.
     assert client.post("/contacts/duplicates/dismiss",
                        data={"ids": [seeded["blou"], seeded["blou2"]]}).status_code == 400
+
+
+def _listed(client, query: str) -> set[int]:
+    html = client.get(f"/contacts?{query}", headers={**HX, "HX-Target": "results"}).text
+    return {int(i) for i in re.findall(r'<tr id="contact-(\d+)"', html)}
+
+
+def test_the_list_filter_shows_the_contacts_of_the_screens_groups(app, client, world, seeded, csrf):
+    world["login"](world["manager"])
+    s = seeded
+    expected = {member for members in groups(app, world["manager"]) for member in members}
+    assert _listed(client, "duplicates=1&active=all") == expected
+    assert {s["blou"], s["blou2"], s["darcy"], s["darcy2"]} <= expected
+    assert not {s["martin"], s["martin2"], s["west"]} & expected  # namesakes elsewhere; another entity's contact
+    page = client.get("/contacts?duplicates=1").text
+    assert 'name="duplicates" value="1" checked' in page  # the filter shows checked
+    assert '<li class="chip">Doublons possibles <a href="/contacts?q="' in page  # a chip that removes it
+    # Said not to be duplicates: the pair leaves the filter as it leaves the screen.
+    client.post("/contacts/duplicates/dismiss", data={"ids": [s["darcy"], s["darcy2"]], "csrf_token": csrf["token"]})
+    assert not {s["darcy"], s["darcy2"]} & _listed(client, "duplicates=1&active=all")
+    # A user of the other entity: no contact of hers shares a key with one she may see.
+    world["login"](world["westerner"])
+    assert _listed(client, "duplicates=1&active=all") == set()
 
 
 def test_keys_follow_every_write_update_and_delete(app, world, seeded):

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, false, func, literal, or_, select, text, true, union_all
+from sqlalchemy import Select, and_, exists, false, func, literal, or_, select, text, true, union_all
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
 
@@ -17,7 +17,8 @@ from .extensions import db
 from .listing import Column, Listing, last_page, read_page
 from .models import (Client, Contact, Deal, Department, Entity, Opportunity, Origin, Proposal, RevenueRange, Sector,
                      SizeBand, Skill, Task, User, client_entities, contact_skills)
-from .scope import client_visible, contact_visible_filter
+from .models.duplicates import MAX_GROUP, DuplicateDismissal, DuplicateKey
+from .scope import client_visible, contact_visible_filter, visible_client_ids
 from .text import digits, search_fold
 
 PER_PAGE_CHOICES = (20, 50, 100, 200)
@@ -121,6 +122,7 @@ class ContactQuery(Listing):
     skill: list[int] = field(default_factory=list)
     archived: str = "exclude"
     active: str = "active"
+    duplicates: bool = False  # only the contacts of "Doublons possibles"
     sort: str = "company"
     descending: bool = False
     page: int = 1
@@ -144,6 +146,7 @@ class ContactQuery(Listing):
             setattr(query, name, _ids(args.getlist(name))[0])
         query.archived = args.get("archived") if args.get("archived") in ARCHIVED_CHOICES else "exclude"
         query.active = args.get("active") if args.get("active") in ACTIVE_CHOICES else "active"
+        query.duplicates = args.get("duplicates") == "1"
         query.read_sort(args.get("sort"))
         query.page = read_page(args.get("page"))
         # A per_page typed by hand takes the nearest size the list offers.
@@ -159,7 +162,8 @@ class ContactQuery(Listing):
         return {
             "q": self.q, "assigned": [*map(str, self.assigned), *(["none"] if self.unassigned else [])],
             **{name: [str(v) for v in getattr(self, name)] for name in ID_FILTERS if name != "assigned"},
-            "archived": self.archived, "active": self.active, "sort": self.sort_param,
+            "archived": self.archived, "active": self.active, "duplicates": "1" if self.duplicates else "",
+            "sort": self.sort_param,
             "page": self.page, "per_page": self.per_page, "count": "exact" if self.exact_count else "",
         }
 
@@ -175,7 +179,7 @@ class ContactQuery(Listing):
     @property
     def is_filtered(self) -> bool:
         return bool(self.q or self.assigned or self.unassigned or any(getattr(self, n) for n in ID_FILTERS)
-                    or self.archived != "exclude" or self.active != "active")
+                    or self.archived != "exclude" or self.active != "active" or self.duplicates)
 
     def without(self, name: str, value=None) -> str:
         """The URL with one filter value removed (for a chip)."""
@@ -186,7 +190,7 @@ class ContactQuery(Listing):
             if name == "assigned" and self.unassigned:
                 remaining.append("none")
             return self.url(**{name: remaining})
-        defaults = {"q": "", "archived": "exclude", "active": "active"}
+        defaults = {"q": "", "archived": "exclude", "active": "active", "duplicates": ""}
         return self.url(**{name: defaults[name]})
 
     def url(self, **changes) -> str:
@@ -252,6 +256,8 @@ class ContactQuery(Listing):
         if self.skill:
             conditions.append(Contact.id.in_(
                 select(contact_skills.c.contact_id).where(contact_skills.c.skill_id.in_(self.skill))))
+        if self.duplicates:
+            conditions.append(Contact.id.in_(possible_duplicates(user)))
         conditions.extend(search_conditions(self.q, db.engine.dialect.name))
         return conditions
 
@@ -385,6 +391,8 @@ class ContactQuery(Listing):
             chips.append(Chip(_("Contacts inactifs"), self.without("active")))
         elif self.active == "all":
             chips.append(Chip(_("Contacts actifs et inactifs"), self.without("active")))
+        if self.duplicates:
+            chips.append(Chip(_("Doublons possibles"), self.without("duplicates")))
         return chips
 
     def _labels(self, user: User) -> dict[tuple[str, int], str]:
@@ -455,3 +463,20 @@ def search_conditions(q: str, dialect: str) -> list:
         terms = [t for t in terms if len(t) < 3]
     conditions += [Contact.search_text.like(f"%{_like_escape(term)}%", escape="\\") for term in terms]
     return conditions
+
+
+def possible_duplicates(user: User) -> Select:
+    """The ids of the contacts that share a key (e-mail, phone, name at the account) with another contact the user
+    may see, in a group of at most MAX_GROUP, unless the two were said not to be duplicates: the contacts of the
+    "Doublons possibles" screen, as a list filter. Read from the partial index of shared keys."""
+    mine, other = aliased(DuplicateKey), aliased(DuplicateKey)
+    dismissed = exists().where(or_(
+        and_(DuplicateDismissal.low_id == mine.contact_id, DuplicateDismissal.high_id == other.contact_id),
+        and_(DuplicateDismissal.low_id == other.contact_id, DuplicateDismissal.high_id == mine.contact_id)))
+    statement = (select(mine.contact_id)
+                 .join(other, and_(other.kind == mine.kind, other.key == mine.key, other.contact_id != mine.contact_id,
+                                   other.group_size > 1))
+                 .where(mine.group_size > 1, mine.group_size <= MAX_GROUP, ~dismissed))
+    if visible_client_ids(user) is not None:
+        statement = statement.where(client_visible(user, other.client_id))
+    return statement

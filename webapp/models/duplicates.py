@@ -9,6 +9,10 @@ from ..extensions import db
 from .types import UTCDateTime, utcnow
 
 
+# A key held by more contacts than this is a switchboard or a shared mailbox, not one person typed twice.
+MAX_GROUP = 10
+
+
 class DuplicateKey(db.Model):
     """One key of a contact; `group_size` is how many contacts held that key when it was last recounted (the
     contact write path recounts the keys it touches), so the duplicates screen reads only shared keys."""

@@ -19,11 +19,10 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Client, Contact, DuplicateDismissal, DuplicateKey, User
 from ..models.contact_keys import duplicate_keys
+from ..models.duplicates import MAX_GROUP
 from ..scope import client_visible, contact_visible, visible_client_ids
 from .vcard_batch import chunks
 
-# A key held by more contacts than this is a switchboard or a shared mailbox, not one person typed twice.
-MAX_GROUP = 10
 # How sure each kind of key makes a group; each further kind the same contacts share adds BONUS.
 SCORES = {"email": 95, "phone": 85, "name": 75}
 BONUS = 5
