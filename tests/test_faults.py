@@ -320,9 +320,12 @@ def test_imports_beyond_the_limit_answer_429_across_app_servers(app, two_servers
 def test_import_confirmations_beyond_the_limit_answer_429(app, two_servers, desk, redis_client):
     first, second = (_client_of(server, app, desk["user"]) for server in two_servers)
     preview = _upload(first).headers["Location"]
-    choose_all = {"csrf_token": first.token, "action": "choose-all", "all-new": "create"}
-    # The preview's confirmations count apart from the uploads, across app servers; cancelling is never refused.
-    assert [client.post(preview, data=choose_all).status_code for client in (first, second, first)] == [200] * 3
+    # Moving between the preview's pages is never counted; "Importer" is, apart from the uploads, across app
+    # servers (here refused each time, the card's choice being one it does not offer); cancelling never is.
+    assert [client.post(preview, data={"csrf_token": first.token, "action": "show:page=1"}).status_code
+            for client in (first, second, first, second)] == [303] * 4
+    refusable = {"csrf_token": first.token, "action": "commit", "c0": "update"}
+    assert [client.post(preview, data=refusable).status_code for client in (first, second, first)] == [422] * 3
     refused = second.post(preview, data={"csrf_token": first.token})  # "Importer", the 4th in the minute
     assert refused.status_code == 429 and "Trop d'imports" in html.unescape(refused.text)
     assert 0 < int(refused.headers["Retry-After"]) <= 60

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from webapp.contacts.vcard_routes import import_choices
+from webapp.contacts.import_routes import import_choices
 from webapp.extensions import db
 from webapp.models import (AuditEntry, Client, Contact, ContactLink, ContactPhoto, Department, ImportBatch, Role,
                            RoleRight)
@@ -247,7 +247,7 @@ def test_a_match_the_user_may_not_see_is_neither_named_nor_updatable(client, adm
     _url, html, form = open_preview(client, csrf, ("a.vcf", vcf(card("N:Autre;Sam", "EMAIL:sam@ailleurs.fr"))))
     row = row_html(html, 0)
     assert "doublon possible" in row and "un contact auquel vous n'avez pas accès" in unescape(row)
-    assert "SECRET" not in html and "Ailleurs" not in html and "/contacts/" not in row
+    assert "SECRET" not in html and "Ailleurs" not in html and 'href="/contacts/' not in row
     assert form.options["c0"] == ["create", "skip"] and "m0" not in form.fields
 
 
@@ -517,17 +517,35 @@ def test_another_users_preview_is_not_reachable(client, app, admin, csrf, make, 
     assert client.get("/contacts/import/not-a-token").status_code == 303
 
 
-def test_one_choice_for_all_duplicates_and_all_new_cards(client, app, admin, csrf, known):
+def preview_flash(client, response) -> tuple[str, str]:
+    """(the message, the page's HTML) of the preview page a POST of the preview redirected to."""
+    assert response.status_code == 303, strip_tags(response.text)[:800]
+    assert "/contacts/import/" in response.headers["Location"]
+    html = client.get(response.headers["Location"]).text
+    found = re.search(r'<p class="flash[^"]*"[^>]*>(.*?)</p>', html, re.S)
+    return (unescape(found.group(1)).strip() if found else ""), html
+
+
+def tabs_of(html: str) -> str:
+    start = html.index('id="import-status-tabs"')
+    return " ".join(strip_tags(html[start:html.index("</nav>", start)]).split())
+
+
+def test_one_choice_for_every_card_of_a_filter(client, app, admin, csrf, known):
     data = vcf(card("N:Bernard;Lucien", "EMAIL:luc.bernard@acme.fr"),
                card("N:Petit;Annie", "TEL;TYPE=CELL:+33 6 12 34 56 78"),
                card("N:Neuf;Nina", "ORG:Société Générale d'Études"),
                card("N:Neuf;Noé", "ORG:Société Générale d'Études"))
     url, html, form = open_preview(client, csrf, ("a.vcf", data))
-    assert "Doublons possibles (2)" in html and "Fiches nouvelles (2)" in html
+    assert "Toutes 4 Nouvelles 2 Doublons possibles 2" in tabs_of(html)
     assert [form.fields[f"c{i}"] for i in range(4)] == ["skip", "skip", "create", "create"]
-    page = commit(client, url, {**form.fields, "all-duplicate": "update", "all-new": "skip"}, action="choose-all")
-    assert page.status_code == 200 and "Choix appliqué à 4 fiches." in unescape(page.text)
-    chosen = read_form(page.text)
+    message, page = preview_flash(client, commit(client, url, {**form.fields, "status": "duplicate"}, action="update"))
+    assert message == "Choix appliqué à 2 fiches."
+    assert 'aria-current="true">Doublons possibles' in page and 'id="import-card-2"' not in page  # the filter stays
+    shown = read_form(page).fields  # what the page of the filter posts: its own cards' choices
+    message, _page = preview_flash(client, commit(client, url, {**shown, "status": "new"}, action="skip"))
+    assert message == "Choix appliqué à 2 fiches."
+    chosen = read_form(client.get(url).text)
     assert [chosen.fields[f"c{i}"] for i in range(4)] == ["update", "update", "skip", "skip"]
     assert count(app, Contact) == 4  # nothing written by choosing
     # One row changed by hand afterwards, then imported.
@@ -546,10 +564,11 @@ def test_choice_for_all_keeps_the_cards_that_do_not_offer_it(client, app, csrf, 
     login_as(make.user("VENTE Victor", role="Commercial", entities=[entity]))
     url, _html, form = open_preview(client, csrf, ("a.vcf", vcf(card("N:Autre;Sam", "EMAIL:sam@ailleurs.fr"),
                                                                 card("N:Dupont;Jeannot", "EMAIL:jean@ici.fr"))))
-    page = commit(client, url, {**form.fields, "all-duplicate": "update"}, action="choose-all")
-    text = unescape(page.text)
-    assert "Choix appliqué à 1 fiche." in text and "1 fiche ne le permet pas" in text
-    chosen = read_form(page.text)
+    message, page = preview_flash(client, commit(client, url, {**form.fields, "status": "duplicate"},
+                                                 action="update"))
+    assert message == ("Choix appliqué à 1 fiche. 1 fiche ne le permet pas (sans contact existant que vous pouvez "
+                       "modifier) : son choix est gardé.")
+    chosen = read_form(page)
     assert (chosen.fields["c0"], chosen.fields["c1"]) == ("skip", "update")
 
 
@@ -684,10 +703,10 @@ def test_the_preview_form_is_read_into_typed_choices():
     """The route reads the form's field names; the services get ImportChoices only."""
     chosen = import_choices(MultiDict([
         ("csrf_token", "t"), ("action", "commit"), ("c0", "create"), ("c12", "update"), ("m12", "34:5"),
-        ("m3", "34"), ("client-0", "7"), ("client-1", "new"), ("client-other-1", "  Acme\x00 SA "),
-        ("all-new", "skip"), ("cx", "create"), ("client-other-", "x")]))
+        ("m3", "34"), ("client-0", "7"), ("client-key-0", "acme"), ("client-1", "new"), ("client-key-1", "b"),
+        ("client-other-1", "  Acme\x00 SA "), ("client-2", "9"), ("c4", "delete"), ("cx", "create"),
+        ("client-other-", "x")]))
     assert chosen.cards == {0: "create", 12: "update"}
     assert chosen.contacts == {12: (34, 5)}
-    assert chosen.accounts == {0: "7", 1: "new"}
-    assert chosen.typed_accounts == {1: "Acme SA"}
-    assert chosen.for_all == {"new": "skip", "duplicate": ""}
+    assert chosen.accounts == {"acme": "7", "b": "new"}  # by company; a list without its company is left out
+    assert chosen.typed_accounts == {"b": "Acme SA"}

@@ -9,7 +9,8 @@ from webapp.services.vcard_commit import ImportInvalid, commit_import
 from webapp.services.vcard_mapping import read_upload
 from webapp.services.vcard_plan import CardPlan
 from webapp.services.vcard_matching import find_matches
-from webapp.services.vcard_preview import ImportChoices, build_preview
+from webapp.services.import_choices import ImportChoices
+from webapp.services.vcard_preview import build_preview
 from webapp.services.vcard_read import MAX_BYTES, MAX_CARDS, MAX_PHOTO
 from webapp.text import fold
 

@@ -33,11 +33,11 @@ def _message(text):
 
 imports = limiter.shared_limit(_setting("IMPORT_RATE_LIMIT"), scope="imports",
                                error_message=_message(IMPORTS_MESSAGE))
-# The preview's "Importer" (and "Un même choix pour plusieurs fiches", which builds the preview again) writes or
-# reads a whole upload: counted like the uploads, in a counter of its own; cancelling is never refused.
+# The preview's "Importer" (and the mapping screen's "Aperçu") writes or maps a whole upload: counted like the
+# uploads, in a counter of its own; cancelling, and moving between the preview's pages and filters, never are.
 import_confirms = limiter.shared_limit(_setting("IMPORT_RATE_LIMIT"), scope="import-confirms",
                                        error_message=_message(IMPORTS_MESSAGE),
-                                       exempt_when=lambda: request.form.get("action") == "cancel")
+                                       exempt_when=lambda: request.form.get("action", "commit") != "commit")
 exports = limiter.shared_limit(_setting("EXPORT_RATE_LIMIT"), scope="exports",
                                error_message=_message(EXPORTS_MESSAGE))
 contact_exports = limiter.shared_limit(_setting("CONTACT_EXPORT_RATE_LIMIT"), scope="contact-exports",

@@ -23,6 +23,9 @@ class ImportBatch(db.Model):
     # A spreadsheet's table (headers, rows, line numbers) and the mapping chosen, as zlib-compressed JSON, apart
     # from the cards so that the preview and the commit never read it. None for .vcf files.
     sheet: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # What the user chose and corrected on the preview's pages, as JSON (services/import_choices.py); None until
+    # the first choice is saved.
+    choices: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ImportMapping(db.Model):

@@ -153,11 +153,8 @@ def sheet_plans(sheet: Sheet, mapping: list[str]) -> tuple[list[dict], list[Card
         card = row_card(line, row, sheet.headers, mapping)
         if card is None:
             plan.error = _("Ligne sans valeur dans les colonnes à importer.")
-        elif not (card.last_name or card.first_name):
-            plan.name = card.org or (card.emails[0].value if card.emails else "")
-            plan.error = _("Ligne sans nom (ni Nom, ni Prénom) : non importée.")
         else:
-            map_card(plan, card, 0, 0)
+            map_card(plan, card, 0, 0, nameless_error=_("Ligne sans nom (ni Nom, ni Prénom) : non importée."))
         plans.append(plan)
     summary = [{"name": sheet.name, "cards": len(plans), "errors": sum(1 for p in plans if p.error),
                 "kind": "sheet"}]

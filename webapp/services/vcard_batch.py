@@ -31,8 +31,10 @@ def store_batch(user: User, files: list[dict], plans: list[CardPlan], sheet: dic
 
 
 def replace_plans(batch: ImportBatch, files: list[dict], plans: list[CardPlan], sheet: dict) -> None:
-    """A spreadsheet's rows as mapped (the table and the mapping kept, for the way back to the mapping)."""
+    """A spreadsheet's rows as mapped (the table and the mapping kept, for the way back to the mapping); the
+    choices made on the preview of the rows mapped before are forgotten."""
     _fill(batch, files, plans, sheet)
+    batch.choices = None
     db.session.flush()
 
 

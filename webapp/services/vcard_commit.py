@@ -33,7 +33,8 @@ from .contacts import FIELDS, KEEP, LinkValue, StaleContactError, new_uid, updat
 from .photos import ProcessedPhoto
 from .vcard_batch import chunks
 from .vcard_plan import CardPlan
-from .vcard_preview import ImportChoices, Preview, Row, build_preview
+from .import_choices import ImportChoices, load_choices
+from .vcard_preview import Preview, Row, build_preview
 
 __all__ = ["BatchGone", "ImportConflict", "ImportInvalid", "ImportReport", "commit_import"]
 
@@ -86,10 +87,11 @@ class ImportReport:
 Update = tuple[Row, int, int]
 
 
-def commit_import(batch: ImportBatch, user: User, chosen: ImportChoices) -> ImportReport:
-    """Write the cards as chosen on the preview: everything is written, or nothing (ImportInvalid, ImportConflict,
-    BatchGone); the caller's unit of work commits."""
-    preview = build_preview(batch, user, chosen, find_duplicates=False)
+def commit_import(batch: ImportBatch, user: User, chosen: ImportChoices | None = None) -> ImportReport:
+    """Write the cards as chosen on the preview (`chosen`, else the choices saved in the batch): everything is
+    written, or nothing (ImportInvalid, ImportConflict, BatchGone); the caller's unit of work commits."""
+    chosen = load_choices(batch) if chosen is None else chosen
+    preview = build_preview(batch, user, chosen)
     targets = _resolve_groups(preview, user)
     updates = _check_updates(preview, chosen, user)
     if preview.has_errors:
@@ -122,8 +124,8 @@ def _write(batch: ImportBatch, preview: Preview, targets: dict, updates: list[Up
 
 
 def _invalid_preview(batch: ImportBatch, user: User, chosen: ImportChoices) -> Preview:
-    """The whole preview again (matches included), with the user's choices and what is wrong with them."""
-    preview = build_preview(batch, user, chosen)
+    """The preview again, with the user's choices, showing the cards to review and what is wrong with them."""
+    preview = build_preview(batch, user, chosen, status="review")
     _resolve_groups(preview, user)
     _check_updates(preview, chosen, user)
     preview.message = _("Certains choix sont à revoir : rien n'a été importé.")
@@ -181,13 +183,13 @@ def _client_by_name(typed: str, user: User) -> tuple[int | None, str | None]:
 
 
 def _check_updates(preview: Preview, chosen: ImportChoices, user: User) -> list[Update]:
-    """Each card to update with the contact and version the preview showed; the contact must still be one the
-    user sees (errors go on the rows)."""
+    """Each card to update with the contact and version the preview showed (the one it shows now for a card the
+    user did not choose on its page); the contact must still be one the user sees (errors go on the rows)."""
     sent = []
     for row in preview.rows:
         if row.choice != "update":
             continue
-        contact = chosen.contacts.get(row.card.index)
+        contact = chosen.contacts.get(row.card.index) or row.contact
         if contact is None:
             row.error = _("Le contact correspondant a changé depuis l'aperçu : vérifiez ce choix.")
             continue
@@ -203,9 +205,16 @@ def _check_updates(preview: Preview, chosen: ImportChoices, user: User) -> list[
 
 
 def _conflict_preview(batch: ImportBatch, user: User, chosen: ImportChoices, stale: list[int]) -> Preview:
-    """The preview again, with fresh versions and the user's choices, saying which contacts moved."""
+    """The preview again, with fresh versions and the user's choices, saying which contacts moved (a choice to
+    update one of them now names its new version)."""
     batch = db.session.get(ImportBatch, batch.id) or batch
-    preview = build_preview(batch, user, chosen)
+    for index, (contact_id, _version) in list(chosen.contacts.items()):
+        if contact_id in stale:
+            del chosen.contacts[index]
+    preview = build_preview(batch, user, chosen, status="duplicate")
+    for row in preview.rows:
+        if row.choice == "update" and row.contact and row.contact[0] in stale:
+            chosen.contacts[row.card.index] = row.contact
     names = db.session.scalars(select(Contact.last_name + " " + Contact.first_name)
                                .where(Contact.id.in_(stale[:5]))).all()
     preview.message = _("Entre l'aperçu et l'import, quelqu'un a modifié %(names)s : rien n'a été importé. "

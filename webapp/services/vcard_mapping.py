@@ -77,17 +77,18 @@ def _size(n: int) -> str:
     return f"{n / (1024 * 1024):g} Mo"
 
 
-def map_card(plan: CardPlan, card: ParsedCard, photo_max_bytes: int, photo_max_pixels: int) -> None:
+def map_card(plan: CardPlan, card: ParsedCard, photo_max_bytes: int, photo_max_pixels: int,
+             nameless_error: str | None = None) -> None:
     """Fill `plan` with the card's values on the contact's columns, links, extras and photo, or with why the card
-    is not imported."""
+    is not imported (a card without a name keeps its values: a name typed in the preview imports it)."""
     warnings = list(dict.fromkeys(card.warnings))
     first, last = _identity(plan, card)
     if card.kind != "individual":
         plan.error = _("Fiche d'une société ou d'un groupe, pas d'une personne : non importée.")
         return
     if not last:
-        plan.error = _("Fiche sans nom : non importée.")
-        return
+        plan.error = nameless_error or _("Fiche sans nom : non importée.")
+        plan.nameless = True
     if card.name_source:
         warnings.insert(0, _NAME_SOURCES[card.name_source]())
     primary = card.primary()

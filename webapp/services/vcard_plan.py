@@ -21,6 +21,8 @@ class CardPlan:
     photo: dict | None = None  # processed photo, base64, and the sha256 of the file's own bytes
     warnings: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    nameless: bool = False  # refused only for want of a name: a name typed in the preview makes it importable
+    edited: bool = False  # corrected in the preview
 
     @property
     def email(self) -> str | None:

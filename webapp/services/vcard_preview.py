@@ -1,6 +1,7 @@
 """The import preview: one row per card (new, possible duplicate with its match, or error) with the choices it
-offers, one account choice per company (ORG); and the user's choices read back onto it (ImportChoices). Duplicates
-and accounts are looked up anew on each display, since the base moves between upload and commit."""
+offers, one account choice per company (ORG), the user's saved choices and corrections applied (see
+import_choices), and the page of rows shown (100 a page, filtered by status). Duplicates and accounts are looked up
+anew on each display, since the base moves between upload and commit."""
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -13,23 +14,15 @@ from ..models import Client, ImportBatch, User
 from ..rights import CLIENTS_EDIT, CONTACTS_EDIT
 from ..scope import client_visible
 from ..text import fold
+from .import_choices import CHOICES, ImportChoices, apply_edit, load_choices
 from .vcard_batch import batch_content, chunks
 from .vcard_plan import CardPlan
 from .vcard_matching import Match, find_matches
 
-CHOICES = ("create", "update", "skip")
-
-
-@dataclass
-class ImportChoices:
-    """What the user chose on the preview, as posted: no form field names beyond the route that reads them."""
-
-    cards: dict[int, str] = field(default_factory=dict)  # card index -> "create", "update" or "skip"
-    # card index -> (contact id, its version when the preview showed it): the contact an "update" is meant for
-    contacts: dict[int, tuple[int, int]] = field(default_factory=dict)
-    accounts: dict[int, str] = field(default_factory=dict)  # group index -> account id (as text) or "new"
-    typed_accounts: dict[int, str] = field(default_factory=dict)  # group index -> name typed as "another account"
-    for_all: dict[str, str] = field(default_factory=dict)  # row status ("new", "duplicate") -> choice for all
+PAGE_SIZE = 100  # cards a page
+GROUPS_PAGE_SIZE = 50  # companies a page
+# The status filters of the cards, in the order of their tabs ("" is every card).
+STATUSES = ("", "new", "duplicate", "error", "warnings", "review")
 
 
 @dataclass
@@ -63,15 +56,25 @@ class Row:
     choice: str = "skip"
     error: str | None = None
 
+    @property
+    def contact(self) -> tuple[int, int] | None:
+        """(id, version) of the existing contact an update of this card would be for."""
+        match = self.match
+        return (match.contact_id, match.version) if match and match.contact_id and match.visible else None
+
 
 @dataclass
 class Preview:
-    """The whole preview page: files, rows, account groups, and what to tell the user."""
+    """The whole preview: files, rows, account groups, the page shown, and what to tell the user."""
 
     token: str
     files: list[dict]
     rows: list[Row]
     groups: list[Group]
+    chosen: ImportChoices
+    status: str = ""  # the status filter ("" for every card)
+    page: int = 1
+    groups_page: int = 1
     message: str | None = None  # what stops the import, shown as an alert
     notice: str | None = None  # what the last action did
 
@@ -87,13 +90,71 @@ class Preview:
 
     @property
     def counts(self) -> Counter:
-        """Rows by status."""
-        return Counter(row.status for row in self.rows)
+        """Rows by status, with those that come with remarks and those to review."""
+        counts = Counter(row.status for row in self.rows)
+        counts["warnings"] = sum(1 for row in self.rows if row.card.warnings)
+        counts["review"] = sum(1 for row in self.rows if self._to_review(row))
+        counts[""] = len(self.rows)
+        return counts
+
+    def _to_review(self, row: Row) -> bool:
+        """A row whose choice cannot be applied as made (its own, or its company's account)."""
+        return bool(row.error or (row.group >= 0 and self.groups[row.group].error and row.choice != "skip"))
+
+    def filtered(self) -> list[Row]:
+        """The rows of the status filter."""
+        match self.status:
+            case "":
+                return self.rows
+            case "warnings":
+                return [row for row in self.rows if row.card.warnings]
+            case "review":
+                return [row for row in self.rows if self._to_review(row)]
+        return [row for row in self.rows if row.status == self.status]
+
+    @property
+    def page_count(self) -> int:
+        """Pages of the filter's rows (one at least)."""
+        return max(1, -(-len(self.filtered()) // PAGE_SIZE))
+
+    @property
+    def page_rows(self) -> list[Row]:
+        """The rows shown: the page of the filter."""
+        start = (min(self.page, self.page_count) - 1) * PAGE_SIZE
+        return self.filtered()[start:start + PAGE_SIZE]
+
+    @property
+    def groups_page_count(self) -> int:
+        """Pages of the companies (one at least)."""
+        return max(1, -(-len(self.groups) // GROUPS_PAGE_SIZE))
+
+    @property
+    def page_groups(self) -> list[Group]:
+        """The companies shown, those whose account is to review first."""
+        ordered = sorted(self.groups, key=lambda group: group.error is None)
+        start = (min(self.groups_page, self.groups_page_count) - 1) * GROUPS_PAGE_SIZE
+        return ordered[start:start + GROUPS_PAGE_SIZE]
+
+    @property
+    def rows_range(self) -> tuple[int, int]:
+        """(first, last) position of the rows shown in the filter's rows, from 1 (0, 0 for none)."""
+        start = (min(self.page, self.page_count) - 1) * PAGE_SIZE
+        return (start + 1, start + len(self.page_rows)) if self.page_rows else (0, 0)
+
+    @property
+    def groups_range(self) -> tuple[int, int]:
+        """(first, last) position of the companies shown, from 1."""
+        start = (min(self.groups_page, self.groups_page_count) - 1) * GROUPS_PAGE_SIZE
+        return start + 1, start + len(self.page_groups)
+
+    def row_of(self, index: int) -> Row | None:
+        """The row of a card, by its index in the upload."""
+        return self.rows[index] if 0 <= index < len(self.rows) else None
 
     @property
     def warnings(self) -> int:
         """How many cards come with remarks."""
-        return sum(1 for row in self.rows if row.card.warnings)
+        return self.counts["warnings"]
 
     def summary(self) -> str:
         """ "12 fiches lues : 9 nouvelles, 2 doublons possibles, 1 erreur ; 3 fiches avec remarques" (lignes for a
@@ -107,7 +168,7 @@ class Preview:
                  duplicates=ngettext("%(count)d doublon possible", "%(count)d doublons possibles", duplicates,
                                      count=duplicates),
                  errors=ngettext("%(count)d erreur", "%(count)d erreurs", errors, count=errors))
-        if (warnings := self.warnings) and self.from_sheet:
+        if (warnings := counts["warnings"]) and self.from_sheet:
             text += ngettext(" ; %(count)d ligne avec remarques", " ; %(count)d lignes avec remarques", warnings,
                              count=warnings)
         elif warnings:
@@ -116,19 +177,36 @@ class Preview:
         return text
 
     @property
+    def status_tabs(self) -> list[tuple[str, str, int]]:
+        """(status, label, count) of the filters worth showing: every card, then each status that has cards."""
+        counts, labels = self.counts, status_labels()
+        return [(status, labels[status], counts[status]) for status in STATUSES
+                if status == "" or counts[status] or status == self.status]
+
+    @property
+    def choice_counts(self) -> Counter:
+        """Rows by the choice made (errors apart)."""
+        return Counter(row.choice for row in self.rows if row.status != "error")
+
+    @property
     def has_errors(self) -> bool:
         """Some choice cannot be applied as made."""
         return any(row.error for row in self.rows) or any(group.error for group in self.groups)
 
     @property
-    def choices_for_all(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
-        """(status, label, choices) of the "one choice for several cards" lists, where there are several cards."""
-        counts, labels = self.counts, choice_labels()
-        lists = [("new", _("Fiches nouvelles (%(count)d)", count=counts["new"]), ("create", "skip")),
-                 ("duplicate", _("Doublons possibles (%(count)d)", count=counts["duplicate"]),
-                  ("update", "create", "skip"))]
-        return [(status, label, [(value, labels[value]) for value in values])
-                for status, label, values in lists if counts[status] > 1]
+    def bulk_choices(self) -> list[tuple[str, str]]:
+        """(choice, label) of the buttons that set one choice for every card of the filter."""
+        rows = self.filtered()
+        offered = {value for row in rows if row.status != "error" for value, _label in row.choices}
+        labels = {"create": _("Tout créer"), "update": _("Tout mettre à jour"), "skip": _("Tout ignorer")}
+        return [(value, labels[value]) for value in ("create", "update", "skip")
+                if value in offered and (value != "update" or any(row.contact for row in rows))]
+
+
+def status_labels() -> dict[str, str]:
+    """The label of each status filter."""
+    return {"": _("Toutes"), "new": _("Nouvelles"), "duplicate": _("Doublons possibles"), "error": _("Erreurs"),
+            "warnings": _("Avec remarques"), "review": _("À revoir")}
 
 
 def choice_labels() -> dict[str, str]:
@@ -136,17 +214,17 @@ def choice_labels() -> dict[str, str]:
     return {"create": _("Créer"), "update": _("Mettre à jour le contact existant"), "skip": _("Ignorer")}
 
 
-def build_preview(batch: ImportBatch, user: User, chosen: ImportChoices | None = None,
-                  find_duplicates: bool = True) -> Preview:
+def build_preview(batch: ImportBatch, user: User, chosen: ImportChoices | None = None, status: str = "",
+                  page: int = 1, groups_page: int = 1) -> Preview:
     """One row per card (new, possible duplicate with its match, or error) and one account choice per ORG, with
-    the user's choices when given.
-
-    The commit reads the choices without looking for duplicates again (`find_duplicates=False`): "update" is then
-    offered to every card, and the contact named by the choices is checked instead."""
+    the choices and corrections saved in the batch (or `chosen`); the page of the status filter to show."""
     files, plans = batch_content(batch)
+    chosen = load_choices(batch) if chosen is None else chosen
+    for index, edit in chosen.edits.items():
+        if 0 <= index < len(plans) and (plans[index].error is None or plans[index].nameless):
+            apply_edit(plans[index], edit)
     groups = _groups(plans, user, chosen)
-    matches = find_matches(plans, user, {g.key: g.existing_ids[0] for g in groups if g.existing_ids}) \
-        if find_duplicates else {}
+    matches = find_matches(plans, user, {g.key: g.existing_ids[0] for g in groups if g.existing_ids})
     group_of = {group.key: group.index for group in groups}
     may_update = user.can(CONTACTS_EDIT)
     labels = choice_labels()  # once: three gettext calls a row cost a second on 10,000 rows
@@ -157,15 +235,15 @@ def build_preview(batch: ImportBatch, user: User, chosen: ImportChoices | None =
             continue
         match = matches.get(plan.index)
         row = Row(plan, group_of[fold(plan.org)], "duplicate" if match else "new", match)
-        _offer(row, may_update and (not find_duplicates or bool(match and match.contact_id and match.visible)),
-               chosen, labels)
+        _offer(row, may_update and row.contact is not None, chosen, labels)
         rows.append(row)
-    return Preview(batch.token, files, rows, groups)
+    return Preview(batch.token, files, rows, groups, chosen, status if status in STATUSES else "", max(page, 1),
+                   max(groups_page, 1))
 
 
-def _groups(plans: list[CardPlan], user: User, chosen: ImportChoices | None) -> list[Group]:
+def _groups(plans: list[CardPlan], user: User, chosen: ImportChoices) -> list[Group]:
     """One group per folded ORG (the one without ORG last), with the visible accounts of that name, "create it"
-    when the user may, and the account chosen."""
+    when the user may, and the account chosen (the first offered unless the user chose)."""
     groups: dict[str, Group] = {}
     for plan in plans:
         if not plan.error:
@@ -181,22 +259,20 @@ def _groups(plans: list[CardPlan], user: User, chosen: ImportChoices | None) -> 
             group.options.append((str(id_), label + (" " + _("(archivé)") if archived else "")))
         if group.key and may_create_client:
             group.options.append(("new", _("Créer le compte « %(name)s »", name=group.org)))
-        group.value = group.options[0][0] if group.options else ""
-        if chosen is not None:
-            group.value = chosen.accounts.get(index, "")
-            group.other = chosen.typed_accounts.get(index, "")
+        group.value = chosen.accounts.get(group.key, group.options[0][0] if group.options else "")
+        group.other = chosen.typed_accounts.get(group.key, "")
     return ordered
 
 
-def _offer(row: Row, may_update: bool, chosen: ImportChoices | None, labels: dict[str, str]) -> None:
+def _offer(row: Row, may_update: bool, chosen: ImportChoices, labels: dict[str, str]) -> None:
     """The row's choices (update only for a contact the user may change) and the one selected: the user's, else
     create a new card, update a UID match, skip another duplicate."""
     row.choices = [(value, labels[value]) for value in (CHOICES if may_update else ("create", "skip"))]
     match = row.match
     row.choice = "create" if match is None else ("update" if match.by == "uid" and may_update else "skip")
-    if chosen is not None:
-        row.choice = chosen.cards.get(row.card.index, "skip")
-        if row.choice not in dict(row.choices):
+    if (made := chosen.cards.get(row.card.index)) is not None:
+        row.choice = made
+        if made not in dict(row.choices):
             row.error = _("Ce choix n'est plus possible pour cette fiche : vérifiez-le.")
             row.choice = "skip"
 
@@ -213,25 +289,28 @@ def _visible_clients_by_key(user: User, keys: set[str]) -> dict[str, list[tuple[
     return found
 
 
-def choose_for_all(batch: ImportBatch, user: User, chosen: ImportChoices) -> Preview:
-    """The preview as the user left it, where one choice replaces every new card's ("new") or every possible
-    duplicate's ("duplicate"); a card that does not offer that choice keeps its own, and the notice says so."""
-    preview = build_preview(batch, user, chosen)
+def choose_for_filter(preview: Preview, choice: str) -> str:
+    """One choice for every card of the preview's filter, on every page, kept in `preview.chosen` (an update for
+    the contact shown now); a card that does not offer it keeps its own. What was done, in words."""
     changed = kept = 0
-    for row in preview.rows:
-        wanted = chosen.for_all.get(row.status, "") if row.status != "error" else ""
-        if not wanted:
+    for row in preview.filtered():
+        if row.status == "error":
             continue
-        if wanted in dict(row.choices):
+        if choice in dict(row.choices) and (choice != "update" or row.contact):
             changed += 1
-            row.choice, row.error = wanted, None
+            row.choice, row.error = choice, None
+            preview.chosen.cards[row.card.index] = choice
+            preview.chosen.contacts.pop(row.card.index, None)
+            if choice == "update":
+                preview.chosen.contacts[row.card.index] = row.contact
         else:
             kept += 1
-    preview.notice = ngettext("Choix appliqué à %(count)d fiche.", "Choix appliqué à %(count)d fiches.", changed,
-                              count=changed)
+    notice = ngettext("Choix appliqué à %(count)d fiche.", "Choix appliqué à %(count)d fiches.", changed,
+                      count=changed)
     if kept:
-        preview.notice += " " + ngettext(
-            "%(count)d fiche ne le permet pas (contact existant auquel vous n'avez pas accès) : son choix est gardé.",
-            "%(count)d fiches ne le permettent pas (contact existant auquel vous n'avez pas accès) : leur choix est "
+        notice += " " + ngettext(
+            "%(count)d fiche ne le permet pas (sans contact existant que vous pouvez modifier) : son choix est "
+            "gardé.",
+            "%(count)d fiches ne le permettent pas (sans contact existant que vous pouvez modifier) : leur choix est "
             "gardé.", kept, count=kept)
-    return preview
+    return notice
