@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..services.cli_import import DUPLICATE_CHOICES, Bounds, CliImport, CliImportRefused, acting_user, import_file
+from ..services.cli_import import (DUPLICATE_CHOICES, Bounds, CliImport, CliImportRefused, acting_user, csv_reading,
+                                   import_file)
 from ..services.csv_import import CsvImport
 from ..services.csv_rows import CsvFormatError, NotFixedFormat
-from ..services.sheet_import import ENCODING_LABELS
 from ..services.demo_data import DEFAULT_PASSWORD, DemoDataError, contact_count, load_demo_data
 from ..unit_of_work import commit, rollback, unit_of_work
 from . import crm_cli
@@ -98,8 +98,7 @@ def _import_fixed(path: Path, job: CsvImport) -> None:
     seconds = time.perf_counter() - started
     click.echo(f"Import terminé en {seconds:.1f} s : {_number(report.rows)} lignes lues.")
     if job.encoding not in ("utf_8", "utf_8_sig") or job.separator != ",":
-        click.echo(f"  Fichier lu en {ENCODING_LABELS.get(job.encoding, job.encoding)}, "
-                   f"séparateur « {job.separator} »")
+        click.echo(f"  {csv_reading(job.encoding, job.separator)}")
     for kind, (label, created, existing) in KINDS.items():
         click.echo(f"  {label} : {_number(report.created[kind])} {created}, "
                    f"{_number(report.existing[kind])} {existing}")

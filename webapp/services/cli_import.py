@@ -101,6 +101,12 @@ def import_file(path: Path, user: User, bounds: Bounds, duplicates: str = "skip"
     return outcome
 
 
+def csv_reading(encoding: str, separator: str) -> str:
+    """How a CSV was read, as people name it: "Lu en Windows-1252, séparateur « ; »"."""
+    return _("Lu en %(encoding)s, séparateur « %(separator)s »", encoding=ENCODING_LABELS.get(encoding, encoding),
+             separator=SEPARATOR_LABELS[separator]() if separator in SEPARATOR_LABELS else separator)
+
+
 def _read(path: Path, limit: int) -> bytes:
     """The file's bytes, one past the bound at most (the reader refuses a file past it without reading it all)."""
     with open(path, "rb") as file:
@@ -111,10 +117,7 @@ def _mapped_batch(sheet: Sheet, user: User, mapping: str | None, outcome: CliImp
     """The table kept in an import batch and mapped: the user's saved mapping for these headers, else the guess,
     with the --mapping pairs on top."""
     if sheet.encoding:
-        outcome.read_as = _("Lu en %(encoding)s, séparateur « %(separator)s »",
-                            encoding=ENCODING_LABELS.get(sheet.encoding, sheet.encoding),
-                            separator=SEPARATOR_LABELS[sheet.separator]() if sheet.separator in SEPARATOR_LABELS
-                            else sheet.separator)
+        outcome.read_as = csv_reading(sheet.encoding, sheet.separator)
     elif sheet.sheet_name:
         outcome.read_as = _("Feuille « %(name)s »", name=sheet.sheet_name)
     saved = saved_targets(user, sheet.headers)
