@@ -178,16 +178,63 @@ def test_a_wrong_header_refuses_the_whole_file(app, tmp_path):
     assert result.exit_code == 1
     assert "en-tête incorrect" in result.stderr
     assert "colonnes manquantes : email" in result.stderr and "colonnes inconnues : courriel" in result.stderr
+    assert "--as EMAIL" in result.stderr  # how to import it column by column instead
     assert "Traceback" not in result.output
     assert counts(app)["contacts"] == 0
 
 
-def test_a_file_that_is_not_utf8_is_refused(app, tmp_path):
-    path = write_csv(tmp_path, HEADER, "Société Générale,,,,,,,false,M,Dupont,Jean,,,,,,,,,,France,,,true,false,false,",
-                     encoding="cp1252")
+ACCENTED_ROW = "Société Générale,,,,,,,false,F,Dürer,Éloïse,,,eloise@sg.fr,,,,,,Créteil,France,,Java;SAP,true,false,false,"
+
+
+@pytest.mark.parametrize("encoding, label", [("cp1252", "Windows-1252"), ("utf-8-sig", None), ("utf-16", "UTF-16"),
+                                             ("latin-1", "Windows-1252")])
+def test_the_fixed_format_is_read_in_the_encodings_the_web_import_reads(app, tmp_path, encoding, label):
+    result = run_import(app, write_csv(tmp_path, HEADER, ACCENTED_ROW, encoding=encoding))
+    assert result.exit_code == 0, result.output
+    assert "Contacts : 1 créés" in result.stdout
+    assert (f"Lu en {label}, séparateur « , »" in result.stdout) == (label is not None)
+    with app.app_context():
+        contact = contact_by_email("eloise@sg.fr")
+        assert (contact.client.name, contact.last_name, contact.first_name, contact.city) == (
+            "Société Générale", "Dürer", "Éloïse", "Créteil")
+        assert sorted(skill.label for skill in contact.skills) == ["Java", "SAP"]
+
+
+def test_the_fixed_format_with_semicolons_as_french_excel_writes_it(app, tmp_path):
+    rows = [COLUMNS, ACCENTED_ROW.replace("Java;SAP", "Java,SAP").split(",")[:22] + ["Java;SAP"] +
+            ["true", "false", "false", ""]]
+    path = tmp_path / "excel.csv"
+    with open(path, "w", encoding="cp1252", newline="") as file:
+        csv.writer(file, delimiter=";", lineterminator="\r\n").writerows(rows)
+    result = run_import(app, path)
+    assert result.exit_code == 0, result.output
+    assert "Lu en Windows-1252, séparateur « ; »" in result.stdout
+    with app.app_context():
+        contact = contact_by_email("eloise@sg.fr")
+        assert (contact.last_name, sorted(skill.label for skill in contact.skills)) == ("Dürer", ["Java", "SAP"])
+
+
+def test_a_file_plain_ascii_for_its_first_megabyte_then_cp1252_is_read_as_cp1252(app, tmp_path):
+    plain = [",".join({"company": "ACME", "last_name": f"Martin{i}", "first_name": "Paul",
+                       "email": f"paul{i}@acme.fr"}.get(name, "") for name in COLUMNS) for i in range(25_000)]
+    path = write_csv(tmp_path, HEADER, *plain, ACCENTED_ROW, encoding="cp1252")
+    assert path.stat().st_size > 1 << 20 and path.read_bytes()[:1 << 20].isascii()
+    result = run_import(app, path)
+    assert result.exit_code == 0, result.output
+    assert f"Contacts : {fr(25_001)} créés" in result.stdout
+    with app.app_context():
+        assert contact_by_email("eloise@sg.fr").first_name == "Éloïse"
+
+
+def test_a_file_that_breaks_its_own_encoding_is_refused_with_its_line(app, tmp_path):
+    # UTF-8 with accents for its first megabyte (what the encoding is found on), then a row saved in cp1252.
+    path = tmp_path / "broken.csv"
+    path.write_bytes(("\n".join([HEADER] + [ACCENTED_ROW] * 12_000) + "\n").encode("utf-8") +
+                     ACCENTED_ROW.replace("eloise@", "e2@").encode("cp1252") + b"\n")
+    assert path.stat().st_size > 1 << 20
     result = run_import(app, path)
     assert result.exit_code == 1
-    assert "ligne 2 : le fichier n'est pas encodé en UTF-8" in result.stderr
+    assert "ligne 12002 : caractères illisibles en UTF-8" in result.stderr
     assert counts(app)["clients"] == 0
 
 

@@ -4,13 +4,20 @@ import time
 from pathlib import Path
 
 import click
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..services.cli_import import (DUPLICATE_CHOICES, Bounds, CliImport, CliImportRefused, acting_user, csv_reading,
+                                   import_file)
 from ..services.csv_import import CsvImport
-from ..services.csv_rows import CsvFormatError
+from ..services.csv_rows import CsvFormatError, NotFixedFormat
 from ..services.demo_data import DEFAULT_PASSWORD, DemoDataError, contact_count, load_demo_data
 from ..unit_of_work import commit, rollback, unit_of_work
 from . import crm_cli
+
+OTHER_FILES = (".xlsx", ".xls", ".ods", ".vcf")  # never the fixed format: the web import's path
 
 # How the report names each kind of record.
 KINDS = {
@@ -45,13 +52,42 @@ def _batch_done(bar, lines: int) -> None:
 
 @crm_cli.command("import-csv")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_csv_command(path: Path):
-    """Import a contacts CSV: create the clients, contacts, salespeople and reference values it names."""
-    started = time.perf_counter()
+@click.option("--as", "acting", metavar="EMAIL",
+              help="The user importing any other file (columns mapped, .xlsx, .xls, .ods, .vcf): their rights apply.")
+@click.option("--duplicates", type=click.Choice(DUPLICATE_CHOICES), default="skip", show_default=True,
+              help="What to do with a possible duplicate of an existing contact.")
+@click.option("--dry-run", is_flag=True, help="Print the preview (counts, errors with their line) and write nothing.")
+@click.option("--mapping", metavar='"COLUMN=FIELD,..."',
+              help="Fields for some columns (header or letter = last_name, email, extra, ignore...), over the guess.")
+def import_csv_command(path: Path, acting: str | None, duplicates: str, dry_run: bool, mapping: str | None):
+    """Import contacts: the fixed CSV format streamed (clients, salespeople and reference values it names created),
+    any other spreadsheet or vCard file in the name of a user (--as), through the web import's preview and commit."""
+    options = [name for name, given in (("--as", acting), ("--duplicates", duplicates != "skip"),
+                                        ("--dry-run", dry_run), ("--mapping", mapping)) if given]
+    if path.suffix.lower() in OTHER_FILES:
+        _import_other(path, acting, duplicates, dry_run, mapping)
+        return
     try:
         job = CsvImport(path)
+    except NotFixedFormat as error:
+        if acting:
+            _import_other(path, acting, duplicates, dry_run, mapping)
+            return
+        _fail(f"{path} refusé, rien n'a été importé : {error}. " + _(
+            "Pour importer un autre fichier, colonne par colonne comme sur l'écran « Importer un fichier », "
+            "indiquez l'utilisateur au nom duquel importer : --as EMAIL."))
     except CsvFormatError as error:
         _fail(f"{path} refusé, rien n'a été importé : {error}")
+    if options:
+        _fail(_("%(path)s est au format fixe de crm import-csv (ses 27 colonnes) : il se charge sans %(options)s, "
+                "qui ne valent que pour les autres fichiers. Rien n'a été importé.",
+                path=path, options=", ".join(options)))
+    _import_fixed(path, job)
+
+
+def _import_fixed(path: Path, job: CsvImport) -> None:
+    """Stream the fixed format in batches, committing each, then print what was created."""
+    started = time.perf_counter()
     try:
         with click.progressbar(length=max(job.lines - 1, 1), label="Import des contacts", file=sys.stderr) as bar:
             report = job.run(on_progress=lambda lines: _batch_done(bar, lines))
@@ -61,6 +97,8 @@ def import_csv_command(path: Path):
               "sont enregistrés : relancer la commande reprend là où elle s'est arrêtée.")
     seconds = time.perf_counter() - started
     click.echo(f"Import terminé en {seconds:.1f} s : {_number(report.rows)} lignes lues.")
+    if job.encoding not in ("utf_8", "utf_8_sig") or job.separator != ",":
+        click.echo(f"  {csv_reading(job.encoding, job.separator)}")
     for kind, (label, created, existing) in KINDS.items():
         click.echo(f"  {label} : {_number(report.created[kind])} {created}, "
                    f"{_number(report.existing[kind])} {existing}")
@@ -72,6 +110,55 @@ def import_csv_command(path: Path):
             click.echo(f"    ligne {line} : {reason}", err=True)
         if report.rejected_count > len(report.rejected):
             click.echo(f"    … et {_number(report.rejected_count - len(report.rejected))} autres", err=True)
+
+
+def _import_other(path: Path, acting: str | None, duplicates: str, dry_run: bool, mapping: str | None) -> None:
+    """Import any other file in a user's name through the web import's services; all or nothing."""
+    if not acting:
+        _fail(_("%(name)s n'est pas au format fixe de crm import-csv : indiquez l'utilisateur au nom duquel "
+                "l'importer (--as EMAIL). Rien n'a été importé.", name=path.name))
+    config = current_app.config
+    bounds = Bounds(config["SHEET_MAX_BYTES"], config["SHEET_MAX_ROWS"], config["SHEET_MAX_MEMORY"],
+                    config["VCF_MAX_BYTES"], config["VCF_MAX_CARDS"], config["PHOTO_MAX_BYTES"],
+                    config["PHOTO_MAX_PIXELS"])
+    try:
+        outcome = import_file(path, acting_user(acting), bounds, duplicates, dry_run, mapping)
+    except CliImportRefused as error:
+        rollback()
+        _fail(error.message)
+    except SQLAlchemyError as error:
+        rollback()
+        _fail(f"la base a refusé l'écriture ({getattr(error, 'orig', None) or error}) : rien n'a été importé.")
+    if dry_run:
+        rollback()
+    else:
+        commit()
+    _print_other(outcome, dry_run)
+
+
+def _print_other(outcome: CliImport, dry_run: bool) -> None:
+    """What the web shows of an import: how the file was read and mapped, the preview's counts, the report, the
+    errors with their line."""
+    click.echo(outcome.name + (f" ({outcome.read_as})" if outcome.read_as else ""))
+    if outcome.columns:
+        click.echo(_("Colonnes (%(source)s) :", source=outcome.mapping_from))
+        for header, target in outcome.columns:
+            click.echo(f"  {header} → {target}")
+    click.echo(_("Aperçu : %(summary)s", summary=outcome.preview))
+    click.echo(f"  {outcome.planned}")
+    for notice in outcome.notices:
+        click.echo(f"  {notice}")
+    if dry_run:
+        click.echo(_("Essai (--dry-run) : rien n'a été écrit."))
+    else:
+        click.echo(_("Import terminé : %(summary)s.", summary=outcome.report.summary()))
+    if outcome.error_count:
+        click.echo(ngettext("%(count)d ligne non importée :", "%(count)d lignes non importées :", outcome.error_count,
+                            count=outcome.error_count), err=True)
+        for where, reason in outcome.errors:
+            click.echo(f"  {where} : {reason}", err=True)
+        if outcome.error_count > len(outcome.errors):
+            click.echo(f"  … et {_number(outcome.error_count - len(outcome.errors))} autres", err=True)
 
 
 @crm_cli.command("demo-data")

@@ -19,7 +19,7 @@ from ..text import fold
 from . import duplicates
 from .bulk_write import audit_created, insert_returning_ids, insert_rows, large_sqlite_cache, snapshot
 from .contacts import new_uid
-from .csv_rows import RowError, column_positions, count_lines, parse_row, records, split_person
+from .csv_rows import RowError, column_positions, count_lines, detect_format, parse_row, records, split_person
 
 BATCH_SIZE = 5000
 MAX_LISTED_REJECTIONS = 200
@@ -98,46 +98,50 @@ class _Known:
 
 
 class CsvImport:
-    """One CSV file to import: checked on creation (encoding, header), written by run()."""
+    """One CSV file to import: checked on creation (encoding, separator, header), written by run()."""
 
     def __init__(self, path: Path, batch_size: int = BATCH_SIZE):
         self.path = Path(path)
         self.batch_size = batch_size
-        self.lines = count_lines(self.path)
-        with open(self.path, encoding="utf-8-sig", newline="") as file:
-            column_positions(next(csv.reader(file), None))
+        self.encoding, self.separator = detect_format(self.path)
+        with self._open() as file:  # the header first: another file is not read through before it is refused
+            column_positions(next(csv.reader(file, delimiter=self.separator), None))
+        self.lines, self.encoding = count_lines(self.path, self.encoding)
+
+    def _open(self):
+        """The file as text, in its encoding (a BOM is skipped)."""
+        return open(self.path, encoding=self.encoding, newline="")
 
     def run(self, on_progress: Callable[[int], None] | None = None) -> ImportReport:
         """Import every row batch by batch; on_progress receives the lines read after each (the CLI commits there)."""
         report = ImportReport()
         known = _Known(report)
         with large_sqlite_cache():
-            for batch, lines in _read_batches(self.path, self.batch_size, report):
+            for batch, lines in self._read_batches(report):
                 _write_batch(batch, known, report)
                 if on_progress:
                     on_progress(lines)
         return report
 
-
-def _read_batches(path: Path, batch_size: int, report: ImportReport) -> Iterator[tuple[list[dict], int]]:
-    """The file's rows checked and prepared (all but database ids), batch by batch, with the lines each spans."""
-    countries: dict[str, str | None] = {}
-    with open(path, encoding="utf-8-sig", newline="") as file:
-        reader = csv.reader(file)
-        positions = column_positions(next(reader, None))
-        done, batch = reader.line_num, []
-        for line, fields, problem in records(reader):
-            report.rows += 1
-            try:
-                if problem:
-                    raise RowError(problem)
-                batch.append(_prepare(parse_row(fields, positions, countries)))
-            except RowError as error:
-                report.reject(line, str(error))
-            if len(batch) >= batch_size:
-                yield batch, reader.line_num - done
-                batch, done = [], reader.line_num
-        yield batch, reader.line_num - done
+    def _read_batches(self, report: ImportReport) -> Iterator[tuple[list[dict], int]]:
+        """The file's rows checked and prepared (all but database ids), batch by batch, with the lines each spans."""
+        countries: dict[str, str | None] = {}
+        with self._open() as file:
+            reader = csv.reader(file, delimiter=self.separator)
+            positions = column_positions(next(reader, None))
+            done, batch = reader.line_num, []
+            for line, fields, problem in records(reader):
+                report.rows += 1
+                try:
+                    if problem:
+                        raise RowError(problem)
+                    batch.append(_prepare(parse_row(fields, positions, countries)))
+                except RowError as error:
+                    report.reject(line, str(error))
+                if len(batch) >= self.batch_size:
+                    yield batch, reader.line_num - done
+                    batch, done = [], reader.line_num
+            yield batch, reader.line_num - done
 
 
 def _prepare(row: dict) -> dict:

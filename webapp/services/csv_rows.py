@@ -7,6 +7,8 @@ from pathlib import Path
 from .. import rules
 from ..countries import country_code
 from ..models import Client, Contact, ContactLink, Sector, User
+from .sheet_import import ENCODING_LABELS
+from .sheet_read import SNIFF_BYTES, SheetError, decode_text, sniff_separator
 
 COLUMNS = (
     "company", "company_assigned_to", "entity", "sector", "size", "revenue_range", "origin", "archived_company",
@@ -14,6 +16,7 @@ COLUMNS = (
     "postal_code", "city", "country", "assigned_to", "skills", "active", "dpo", "rssi", "linkedin",
 )
 # Boolean columns and their value when the cell is empty: a contact is active unless the file says otherwise.
+SAMPLE_BYTES = 1 << 20  # the start of the file its encoding and separator are found on
 BOOLEAN_COLUMNS = {"archived_company": False, "active": True, "dpo": False, "rssi": False}
 _TRUE = {"true", "1", "oui", "vrai", "yes"}
 _FALSE = {"false", "0", "non", "faux", "no"}
@@ -36,33 +39,60 @@ MAX_LENGTHS = _max_lengths()
 
 
 class CsvFormatError(Exception):
-    """The file cannot be imported at all: not UTF-8, empty, or a header that is not the expected one."""
+    """The file cannot be imported at all: undecodable, empty, or a header that is not the expected one."""
+
+
+class NotFixedFormat(CsvFormatError):
+    """The header is not the fixed format's: the file may still be imported column by column (`--as`)."""
 
 
 class RowError(Exception):
     """One row cannot be imported; the message says why, in the user's words."""
 
 
-def count_lines(path: Path) -> int:
-    """The file's number of lines, after checking it is UTF-8 (so a bad file is refused before any write)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    lines = 0
-    last = b""
+def detect_format(path: Path) -> tuple[str, str]:
+    """The file's encoding and separator, found on its first megabyte by the spreadsheet import's own functions
+    (BOM, UTF-8, else charset-normalizer; the separator sniffed), so that both imports read the same files."""
+    with open(path, "rb") as raw:
+        sample = raw.read(SAMPLE_BYTES)
+        final = not raw.read(1)
+    try:
+        text, encoding = decode_text(sample, final)
+    except SheetError as error:
+        raise CsvFormatError(error.message) from None
+    return encoding, sniff_separator(text[:SNIFF_BYTES])
+
+
+def count_lines(path: Path, encoding: str) -> tuple[int, str]:
+    """The file's number of lines, after checking the whole file decodes (so a bad file is refused before any
+    write), and its encoding: a file whose first megabyte is plain ASCII was taken for UTF-8; if a later byte says
+    otherwise, the encoding is found again on the part that holds it."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    lines, last, plain = 0, "", True
     with open(path, "rb") as raw:
         while chunk := raw.read(1 << 20):
             try:
-                decoder.decode(chunk)
+                text = decoder.decode(chunk)
             except UnicodeDecodeError as error:
-                line = lines + error.object.count(b"\n", 0, error.start) + 1
-                raise CsvFormatError(f"ligne {line} : le fichier n'est pas encodé en UTF-8 "
-                                     "(enregistrez-le au format « CSV UTF-8 »)") from None
-            lines += chunk.count(b"\n")
-            last = chunk[-1:]
+                if encoding == "utf_8" and plain:
+                    found = decode_text(chunk, final=False)[1]
+                    if found != "utf_8":
+                        return count_lines(path, found)
+                _refuse_bytes(lines + error.object.count(b"\n", 0, error.start) + 1, encoding)
+            plain = plain and text.isascii()
+            lines += text.count("\n")
+            last = text[-1:] or last
     try:
-        decoder.decode(b"", final=True)
+        last = decoder.decode(b"", final=True)[-1:] or last
     except UnicodeDecodeError:
-        raise CsvFormatError(f"ligne {lines + 1} : le fichier n'est pas encodé en UTF-8") from None
-    return lines + (1 if last and last != b"\n" else 0)
+        _refuse_bytes(lines + 1, encoding)
+    return lines + (1 if last and last != "\n" else 0), encoding
+
+
+def _refuse_bytes(line: int, encoding: str) -> None:
+    """Refuse a file with bytes its encoding cannot read."""
+    raise CsvFormatError(f"ligne {line} : caractères illisibles en {ENCODING_LABELS.get(encoding, encoding)} "
+                         "(enregistrez le fichier au format « CSV UTF-8 »)")
 
 
 def column_positions(header: list[str] | None) -> dict[str, int]:
@@ -79,7 +109,7 @@ def column_positions(header: list[str] | None) -> dict[str, int]:
             unknown and "colonnes inconnues : " + ", ".join(unknown),
             twice and "colonnes en double : " + ", ".join(twice),
         ) if text]
-        raise CsvFormatError("ligne 1 : en-tête incorrect (" + " ; ".join(problems) + "). Colonnes attendues, "
+        raise NotFixedFormat("ligne 1 : en-tête incorrect (" + " ; ".join(problems) + "). Colonnes attendues, "
                              "dans cet ordre : " + ",".join(COLUMNS))
     return {name: names.index(name) for name in COLUMNS}
 

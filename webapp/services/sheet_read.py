@@ -93,31 +93,38 @@ def read_sheet(filename: str, data: bytes, max_bytes: int, max_rows: int,
     return sheet
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
+def decode_text(data: bytes, final: bool = True) -> tuple[str, str]:
     """The CSV's text and the encoding it was in: a BOM says it; else UTF-8 when the bytes are valid UTF-8; else
-    what charset-normalizer finds among ENCODINGS; else cp1252 (what French Excel writes)."""
+    what charset-normalizer finds among ENCODINGS; else cp1252 (what French Excel writes). `final=False` when
+    `data` is only the start of a longer file (`crm import-csv` detects on it, then decodes the stream with the
+    encoding found): a character cut at its end is left out instead of refusing the encoding."""
     for bom, encoding in ((codecs.BOM_UTF8, "utf_8_sig"), (codecs.BOM_UTF16_LE, "utf_16"),
                           (codecs.BOM_UTF16_BE, "utf_16")):
         if data.startswith(bom):
-            return _decode(data, encoding), encoding
+            return _decode(data, encoding, final), encoding
     if b"\x00" not in data[:4096]:  # NUL bytes are valid UTF-8, but they say UTF-16 without a BOM
         try:
-            return data.decode("utf-8"), "utf_8"
+            return _decoded(data, "utf_8", final), "utf_8"
         except UnicodeDecodeError:
             pass
     best = from_bytes(data[:1 << 20], cp_isolation=ENCODINGS).best()
     for encoding in ([best.encoding] if best else []) + ["cp1252", "latin_1"]:
         try:
-            return data.decode(encoding), encoding
+            return _decoded(data, encoding, final), encoding
         except UnicodeDecodeError:
             continue
     raise SheetError(_("Encodage des caractères non reconnu."))  # latin_1 decodes any bytes: never reached
 
 
-def _decode(data: bytes, encoding: str) -> str:
+def _decoded(data: bytes, encoding: str, final: bool) -> str:
+    """The bytes in this encoding (UnicodeDecodeError otherwise); not final: an incomplete last character left."""
+    return data.decode(encoding) if final else codecs.getincrementaldecoder(encoding)().decode(data)
+
+
+def _decode(data: bytes, encoding: str, final: bool = True) -> str:
     """The bytes in this encoding, or SheetError."""
     try:
-        return data.decode(encoding)
+        return _decoded(data, encoding, final)
     except UnicodeDecodeError:
         raise SheetError(_("Le fichier annonce un encodage qu'il ne respecte pas : enregistrez-le en « CSV UTF-8 ».")) \
             from None
