@@ -17,10 +17,11 @@ from .sheet_import import (ENCODING_LABELS, SEPARATOR_LABELS, MappingInvalid, ap
                            start_sheet_import)
 from .sheet_mapping import EXTRA, IGNORE, TARGETS, guess_mapping, header_key
 from .sheet_read import SheetError, Sheet, column_letter, read_sheet
+from .import_choices import ImportChoices
 from .vcard_batch import store_batch
 from .vcard_commit import BatchGone, ImportInvalid, ImportReport, commit_import
 from .vcard_mapping import UploadError, read_upload
-from .vcard_preview import ImportChoices, build_preview
+from .vcard_preview import build_preview
 
 DUPLICATE_CHOICES = ("skip", "update", "create")
 MAX_LISTED_ERRORS = 50
@@ -167,7 +168,7 @@ def _preview_and_commit(batch: ImportBatch, user: User, duplicates: str, dry_run
     preview = build_preview(batch, user)
     unit = _("ligne %(number)d") if preview.from_sheet else _("fiche %(number)d")
     errors = [(row.card.number, row.card.error) for row in preview.rows if row.status == "error"]
-    chosen = ImportChoices(accounts={g.index: g.value for g in preview.groups if g.value})
+    chosen = ImportChoices(accounts={g.key: g.value for g in preview.groups if g.value})
     no_account = {g.index: (_("Aucun compte « %(name)s » ne vous est accessible et vous n'avez pas le droit de "
                               "créer des comptes : non importée.", name=g.org) if g.key else
                             _("Sans société, le compte où créer ce contact n'est pas connu : non importée."))
