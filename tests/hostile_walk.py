@@ -505,8 +505,9 @@ class Crawl:
 
 
 def _key_args(args: dict) -> tuple:
-    """The arguments that choose what a page is (slug, kind, field...), not which record it shows."""
-    return tuple(sorted((k, v) for k, v in args.items() if not isinstance(v, int)))
+    """The arguments that choose what a page is (slug, kind, field...), not which record it shows (an id, or an
+    import's token: each replayed upload makes a new one)."""
+    return tuple(sorted((k, v) for k, v in args.items() if not isinstance(v, int) and k != "token"))
 
 
 RECORDS_PER_PAGE_KIND = 3  # a page kind is visited for up to 3 records (the first contact may have no task)

@@ -16,6 +16,8 @@ from webapp.services import duplicates, merge
 from webapp.services.preferences import PREFERENCES
 from webapp.services.sheet_import import start_sheet_import
 from webapp.services.sheet_read import read_sheet
+from webapp.services.vcard_batch import store_batch
+from webapp.services.vcard_mapping import read_upload
 from webapp.text import search_key
 
 from webapp.models import ContactPhoto, User
@@ -41,8 +43,10 @@ NOT_WALKED = {
 # but the row menu greys "Supprimer" out for such a contact (the dialog shows it when the contact became used since).
 # The mapping screen of a spreadsheet upload: the walk's own upload is a .vcf file (it goes to the preview).
 # The duplicates screen, a record with a merge to undo, and the merge screen of two duplicates (its ids in the query).
+# A card of a vCard upload kept in the database, in its editor and as its row (the walk's own uploads are rolled back).
 def seeds(w) -> list:
     return [f"/contacts/{w.blou.id}/delete", f"/contacts/import/{w.ids['sheet']}/columns", "/contacts/duplicates",
+            f"/contacts/import/{w.ids['vcard']}/cards/0", f"/contacts/import/{w.ids['vcard']}/cards/0/row",
             f"/contacts/{w.merged_into}",
             "/contacts/merge?" + "&".join(f"ids={contact_id}" for contact_id in w.doubles)]
 
@@ -65,6 +69,8 @@ def world(make, login_as, app):
         seller = db.session.get(User, world.seller.id)
         sheet = read_sheet("salon.csv", "Nom;Prénom;E-mail\r\nNeuf;Nina;nina@aprool.fr\r\n".encode(), 10_000, 10)
         token = start_sheet_import(seller, sheet).token
+        cards = read_upload([("cartes.vcf", vcf(card("N:Neuf;Nina", "ORG:APROOL")))], 10_000, 10, 10_000, 10_000)
+        vcard_token = store_batch(seller, *cards).token
         db.session.commit()
     # Two possible duplicates (the dismiss and merge forms), and a merge done (its undo form on the survivor).
     doubles = [make.contact(world.aprool, "DOUBLE", "Anne").id for _n in range(2)]
@@ -76,7 +82,7 @@ def world(make, login_as, app):
         db.session.commit()
     world.merged_into, world.doubles = twins[0], doubles
     world.ids = {"opportunity": opportunity_id, "proposal": proposal_id, "task": task_id, "list": list_id,
-                 "sheet": token}
+                 "sheet": token, "vcard": vcard_token}
     return world
 
 
@@ -107,9 +113,12 @@ def valid_values(w, app) -> dict:
 
 
 def synthetic_posts(w) -> list:
-    """POST routes that no page renders a form for (app.js posts them): endpoint, URL and a valid submission."""
+    """POST routes that no page renders a form for (app.js posts them, or a list's hx-post): endpoint, URL and a
+    valid submission."""
     return [("auth.set_preference", f"/account/preferences/{key}", [("value", "true"), ("next", "/contacts")])
-            for key in PREFERENCES]
+            for key in PREFERENCES] + [
+        ("contacts.import_choose", f"/contacts/import/{w.ids['vcard']}/choices",
+         [("c0", "skip"), ("client-key-0", "aprool"), ("client-0", "new"), ("client-other-0", "")])]
 
 
 def _row_counts(app) -> dict[str, int]:

@@ -527,7 +527,7 @@ def preview_flash(client, response) -> tuple[str, str]:
 
 
 def tabs_of(html: str) -> str:
-    start = html.index('id="import-status-tabs"')
+    start = html.index(">", html.index('id="import-status-tabs"')) + 1
     return " ".join(strip_tags(html[start:html.index("</nav>", start)]).split())
 
 

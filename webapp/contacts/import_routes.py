@@ -5,7 +5,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -91,6 +91,8 @@ def import_commit(token):
         return redirect(url_for("contacts.import_card", token=token, index=int(edited.group(1))), 303)
     if action.startswith("show:"):  # a page or a filter: "show:<its query string>"
         return redirect(PreviewLinks.of(token, **_page_args(dict(parse_qsl(action[5:])))), 303)
+    if action != "commit":
+        abort(400)
     try:
         report = commit_import(batch, current_user, chosen)
     except ImportInvalid as error:
