@@ -85,10 +85,11 @@ def test_a_card_corrected_in_its_row_is_checked_like_the_form_and_imported_as_co
                card("FN:", "TEL:01 02 03 04 05"),  # nothing to name it by: refused for want of a name
                card("N:Autre;Anne", "ORG:Acme"))
     url, html, _form = open_preview(client, csrf, ("a.vcf", data))
-    assert "Fiche sans nom" in unescape(row_html(html, 1))
+    assert "Fiche sans nom" in unescape(row_html(html, 1)) and "E-mail « jean@acme » non importé" in unescape(html)
     editor = client.get(f"{url}/cards/0", headers=HX)
     assert editor.status_code == 200 and 'class="import-card-editor"' in editor.text
     assert 'value="Dupnt"' in editor.text and 'value="Acme"' in editor.text
+    assert 'value="jean@acme"' in editor.text  # the refused e-mail, to correct
     # Checked like the form: a last name, a well formed e-mail; what was typed stays.
     refused = client.post(f"{url}/cards/0", headers=HX, data={
         "csrf_token": csrf["token"], "last_name": " ", "first_name": "Jean", "email": "jean@", "org": "Acme"})
@@ -103,6 +104,7 @@ def test_a_card_corrected_in_its_row_is_checked_like_the_form_and_imported_as_co
     assert saved.status_code == 200
     row = saved.text[:saved.text.index("</tr>")]
     assert "DUPONT Jean" in row and "corrigée" in row and "doublon possible" in row and "MARTIN Marie" in row
+    assert "non importé" not in unescape(row)  # the refused e-mail's remark went with it
     assert 'id="import-summary" hx-swap-oob="true"' in saved.text and "1 doublon possible" in saved.text
     assert "Compte existant : Globex" in saved.text
     # The card without a name, named: importable.

@@ -10,11 +10,11 @@
     window.htmx.ajax("GET", editor.getAttribute("data-cancel-url"), { target: editor.closest("tr"), swap: "outerHTML" });
   });
 
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var row = event.detail.target;
-    if (!row || !row.matches || !row.matches("tr.import-row") || row.classList.contains("import-editing")) { return; }
-    var fresh = document.getElementById(row.id);  // the swapped row replaced the target
-    var button = fresh && fresh.querySelector("button[value^='edit-']");
+  // htmx:load is sent by the new row itself (the replaced one is out of the page by then).
+  document.addEventListener("htmx:load", function (event) {
+    var row = event.target;
+    if (!row.matches || !row.matches("tr.import-row") || row.classList.contains("import-editing")) { return; }
+    var button = row.querySelector("button[value^='edit-']");
     if (button) { button.focus(); }
   });
 })();

@@ -42,15 +42,19 @@ def test_drop_two_files_preview_confirm_and_see_the_rows(page, make, browser_log
     assert "Compte existant : Boulangeries Paul" in page.locator("select[name=client-0]").inner_text()
     assert axe_violations(page) == []
 
-    # One choice for every new card, then one row put back by hand.
-    page.get_by_label("Fiches nouvelles (3)").select_option("skip")
-    page.get_by_role("button", name="Appliquer aux fiches").click()
-    expect(page.get_by_role("status").filter(has_text="Choix appliqué à 3 fiches.")).to_be_visible()
+    # One choice for every new card (the filter's), then two rows put back by hand: saved as they change.
+    page.get_by_role("button", name="Tout ignorer").click()
+    expect(page.locator(".flash").filter(has_text="Choix appliqué à 3 fiches.")).to_be_visible()
     for index in range(3):
         expect(page.locator(f"select[name=c{index}]")).to_have_value("skip")
     assert axe_violations(page) == []
-    page.locator("select[name=c0]").select_option("create")
-    page.locator("select[name=c2]").select_option("create")
+    for index in (0, 2):
+        with page.expect_response(lambda response: response.url.endswith("/choices")) as saved:
+            page.locator(f"select[name=c{index}]").select_option("create")
+        assert saved.value.status == 204
+    page.reload()  # what was chosen is kept by the server
+    expect(page.locator("select[name=c0]")).to_have_value("create")
+    expect(page.locator("select[name=c1]")).to_have_value("skip")
 
     page.get_by_role("button", name="Importer", exact=True).click()
     page.wait_for_url(re.compile(r"/contacts$"))

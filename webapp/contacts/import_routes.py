@@ -194,9 +194,9 @@ def _card(token: str, index: int):
 
 
 def _as_typed(card) -> dict[str, str]:
-    """The editor's fields as the card has them."""
+    """The editor's fields as the card has them (a refused e-mail as it was written, to correct)."""
     return {"last_name": card.values.get("last_name") or "", "first_name": card.values.get("first_name") or "",
-            "email": card.values.get("email") or "", "org": card.org or ""}
+            "email": card.values.get("email") or card.refused_email or "", "org": card.org or ""}
 
 
 def _editor(preview: Preview, row, values: dict, errors: dict, status: int = 200):

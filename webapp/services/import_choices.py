@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from .. import rules
 from ..models import ImportBatch
 from ..problem_messages import message
-from .vcard_mapping import ORG_LENGTH
+from .vcard_mapping import ORG_LENGTH, refused_email_warning
 from .vcard_plan import CardPlan
 
 CHOICES = ("create", "update", "skip")
@@ -85,5 +85,8 @@ def apply_edit(plan: CardPlan, edit: dict[str, str]) -> None:
     plan.org = edit["org"] or None
     plan.name = f"{edit['last_name'].upper()} {edit['first_name']}".strip()
     plan.edited = True
+    if edit["email"]:  # the refused e-mail's remark no longer holds
+        prefix = refused_email_warning("\0", "").split("\0")[0]
+        plan.warnings = [warning for warning in plan.warnings if not warning.startswith(prefix)]
     if plan.nameless and edit["last_name"]:
         plan.error = None

@@ -101,6 +101,8 @@ def map_card(plan: CardPlan, card: ParsedCard, photo_max_bytes: int, photo_max_p
     values["gender"] = card.gender if card.gender in ("M", "F") else None
     values["function"] = _fit("function", clean_line(card.title), warnings) or None
     values["email"] = _email(primary.email, warnings)
+    if values["email"] is None and clean_line(primary.email):
+        plan.refused_email = clean_line(primary.email)
     values.update(_address(primary.address, warnings, extras))
     plan.e164 = _phones(primary, values, warnings, extras)
     values.update(_other_values(card, warnings))
@@ -131,6 +133,11 @@ def _identity(plan: CardPlan, card: ParsedCard) -> tuple[str, str]:
     return first, last
 
 
+def refused_email_warning(email: str, problem: str) -> str:
+    """What the preview says of an e-mail the form would refuse (and a correction of the e-mail then drops)."""
+    return _("E-mail « %(value)s » non importé : %(problem)s", value=email, problem=problem)
+
+
 def _fit(name: str, value: str, warnings: list[str], limit: int | None = None) -> str:
     """The value cut to its column's length; the cut is reported."""
     limit = limit or MAX_LENGTHS.get(name)
@@ -146,7 +153,7 @@ def _email(value: str | None, warnings: list[str]) -> str | None:
     """The e-mail, unless the form would refuse it (then reported)."""
     email = clean_line(value)
     if email and (problem := email_error(email)):
-        warnings.append(_("E-mail « %(value)s » non importé : %(problem)s", value=email, problem=problem))
+        warnings.append(refused_email_warning(email, problem))
         return None
     return email or None
 

@@ -23,6 +23,7 @@ class CardPlan:
     ignored: list[str] = field(default_factory=list)
     nameless: bool = False  # refused only for want of a name: a name typed in the preview makes it importable
     edited: bool = False  # corrected in the preview
+    refused_email: str | None = None  # an e-mail the form would refuse: not imported, offered to correct
 
     @property
     def email(self) -> str | None:
