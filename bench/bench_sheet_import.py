@@ -21,14 +21,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 import xlsxwriter  # noqa: E402
 from flask import render_template  # noqa: E402
 
-from bench_vcard_app import bench_database, defaults  # noqa: E402
+from bench_vcard_app import bench_database, preview_page  # noqa: E402
 from webapp import unit_of_work  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models import User  # noqa: E402
 from webapp.services.sheet_import import apply_mapping, mapping_screen, start_sheet_import  # noqa: E402
 from webapp.services.sheet_read import read_sheet  # noqa: E402
 from webapp.services.vcard_commit import commit_import  # noqa: E402
-from webapp.services.vcard_preview import build_preview  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 ROWS = 10_000
@@ -103,8 +102,7 @@ def to_preview(app, user, name: str, data: bytes) -> tuple[dict, object, object]
     times["rows"], _ = timed(apply)
 
     def preview():
-        shown = build_preview(batch, user)
-        return shown, render_template("contacts/import_preview.html", preview=shown)
+        return preview_page(batch, user)
 
     times["preview"], (shown, page) = timed(preview)
     times["page_mb"] = len(page.encode()) / 1e6
@@ -120,7 +118,7 @@ def import_file(app, user, name: str, data: bytes, repeat: int = 3) -> dict:
     _times, batch, shown = runs[-1]
 
     def commit():
-        report = commit_import(batch, user, defaults(shown))
+        report = commit_import(batch, user)
         unit_of_work.commit()
         return report
 

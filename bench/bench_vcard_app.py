@@ -2,7 +2,8 @@
 preview, commit), export of 10,000 contacts from the database (one .vcf, a zip), peak memory for a 10 MB upload.
 
 Run: .venv/bin/python bench/bench_vcard_app.py   (builds a fresh SQLite database under bench/out; prints a table)
-Targets (issue 5): import <= 2x vobject's parse time, export <= 1.5x vobject's serialize time, <= 300 MB peak.
+Targets: import <= 1.5x vobject's parse time, best of 3 on both sides (issue 15; 2x in issue 5), export <= 1.5x
+vobject's serialize time, <= 300 MB peak.
 """
 import io
 import sys
@@ -27,7 +28,8 @@ from webapp.services.reference_data import load_reference_data  # noqa: E402
 from webapp.services.vcard_batch import store_batch  # noqa: E402
 from webapp.services.vcard_commit import commit_import  # noqa: E402
 from webapp.services.vcard_mapping import read_upload  # noqa: E402
-from webapp.services.vcard_preview import ImportChoices, build_preview  # noqa: E402
+from webapp.contacts.import_pages import PreviewLinks  # noqa: E402
+from webapp.services.vcard_preview import build_preview  # noqa: E402
 from webapp.services.vcard_write import contacts_to_vcf  # noqa: E402
 from webapp.services.vcard_export import export_cards, write_vcf, write_zip  # noqa: E402
 
@@ -45,17 +47,10 @@ def best(function, repeat=1):
     return min(times), result
 
 
-def defaults(preview) -> ImportChoices:
-    """What the preview form sends when the user changes nothing, as the route reads it."""
-    chosen = ImportChoices()
-    for group in preview.groups:
-        chosen.accounts[group.index] = group.value
-    for row in preview.rows:
-        if row.status != "error":
-            chosen.cards[row.card.index] = row.choice
-            if row.match and row.match.contact_id:
-                chosen.contacts[row.card.index] = (row.match.contact_id, row.match.version)
-    return chosen
+def preview_page(batch, user):
+    """The preview as the page shows it (its first page of cards): (preview, HTML), inside a request context."""
+    preview = build_preview(batch, user)
+    return preview, render_template("contacts/import_preview.html", preview=preview, links=PreviewLinks(preview))
 
 
 def import_file(app, user, data: bytes, max_cards: int = 5000) -> dict:
@@ -69,11 +64,10 @@ def import_file(app, user, data: bytes, max_cards: int = 5000) -> dict:
     unit_of_work.commit()  # as the upload's request does
     times["read"] = time.perf_counter() - start
     start = time.perf_counter()
-    preview = build_preview(batch, user)
-    html = render_template("contacts/import_preview.html", preview=preview)
+    _preview, html = preview_page(batch, user)
     times["preview"] = time.perf_counter() - start
     start = time.perf_counter()
-    report = commit_import(batch, user, defaults(preview))
+    report = commit_import(batch, user)  # the choices the preview offers, none changed
     unit_of_work.commit()  # as the commit's request does
     times["commit"] = time.perf_counter() - start
     times["report"], times["html_mb"] = report, len(html.encode()) / MB
@@ -107,21 +101,24 @@ def bench_database(path: Path) -> tuple:
 
 def main() -> None:
     OUT.mkdir(exist_ok=True)
-    app, user_id = bench_database(OUT / "vcard-app.sqlite3")
-
     rows = []
     data = contacts_to_vcf(make_cards(5000)).encode("utf-8")
-    t_vobject_parse, n = best(lambda: vobject_read_all(data.decode("utf-8")), repeat=2)
+    t_vobject_parse, n = best(lambda: vobject_read_all(data.decode("utf-8")), repeat=3)
     assert n == 5000
+    # The first import, best of 3, each into a new database (as issue 15 measures it: best of 3 on both sides).
+    tries = []
+    for _attempt in range(3):
+        app, user_id = bench_database(OUT / "vcard-app.sqlite3")
+        with app.test_request_context():
+            tries.append(import_file(app, db.session.get(User, user_id), data))
+            assert tries[-1]["report"].created == 5000, tries[-1]["report"]
+    first = min(tries, key=lambda t: t["read"] + t["preview"] + t["commit"])
+    rows.append((f"import 5,000 cards ({len(data) / 1e6:.1f} MB): read + preview + commit (best of 3)",
+                 first["read"] + first["preview"] + first["commit"], t_vobject_parse, 1.5))
+    detail = (f"  read {first['read']:.2f} s, preview {first['preview']:.2f} s "
+              f"(page {first['html_mb']:.1f} MB), commit {first['commit']:.2f} s")
     with app.test_request_context():
         user = db.session.get(User, user_id)
-        first = import_file(app, user, data)
-        assert first["report"].created == 5000, first["report"]
-        total = first["read"] + first["preview"] + first["commit"]
-        rows.append((f"import 5,000 cards ({len(data) / 1e6:.1f} MB): read + preview + commit", total,
-                     t_vobject_parse, 2.0))
-        detail = (f"  read {first['read']:.2f} s, preview {first['preview']:.2f} s "
-                  f"(page {first['html_mb']:.1f} MB), commit {first['commit']:.2f} s")
         again = import_file(app, user, data)  # the same file again: 5,000 updates found by UID, nothing changes
         assert again["report"].unchanged == 5000, again["report"]
         rows.append(("re-import of the same file: 5,000 updates by UID", again["read"] + again["preview"]

@@ -107,17 +107,15 @@ def setup(database: Path) -> None:
 
 def run_case(path: str, database: str) -> None:
     """In a fresh process: the app, then the file imported (read, preview page, commit); prints JSON."""
-    from flask import render_template
     from sqlalchemy import select
 
-    from bench_vcard_app import defaults
+    from bench_vcard_app import preview_page
     from webapp import unit_of_work
     from webapp.extensions import db
     from webapp.models import User
     from webapp.services.vcard_batch import store_batch
     from webapp.services.vcard_commit import commit_import
     from webapp.services.vcard_mapping import UploadError, read_upload
-    from webapp.services.vcard_preview import build_preview
 
     app = _app(Path(database))
     with app.app_context():  # the app warmed up as a worker is: its first statement run
@@ -136,9 +134,8 @@ def run_case(path: str, database: str) -> None:
         else:
             batch = store_batch(user, files, plans)
             unit_of_work.commit()
-            preview = build_preview(batch, user)
-            render_template("contacts/import_preview.html", preview=preview)
-            report = commit_import(batch, user, defaults(preview))
+            preview_page(batch, user)
+            report = commit_import(batch, user)
             unit_of_work.commit()
             result["outcome"] = f"{report.created} created, {sum(1 for p in plans if p.error)} refused"
     result["seconds"] = time.perf_counter() - start

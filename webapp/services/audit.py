@@ -64,4 +64,4 @@ def bulk_rows(rows: Iterable[Mapping]) -> None:
     """Many audit rows in one INSERT (imports, bulk actions); each mapping has AuditEntry's column names."""
     rows = list(rows)
     if rows:
-        db.session.execute(insert(AuditEntry), rows)
+        db.session.execute(insert(AuditEntry.__table__), rows)  # Core: the ORM bulk path costs a tenth of an import

@@ -322,7 +322,7 @@ def _create_contacts(rows: list[Row], clients: dict[int, int], departments: dict
                                   (ContactExtra.__table__, extras), (ContactPhoto.__table__, photos)):
             if table_rows:
                 db.session.execute(insert(table), table_rows)
-        duplicates.refresh_keys(ids)
+        duplicates.add_keys(records)
         bulk_rows(audit)
         report.created += len(ids)
 
