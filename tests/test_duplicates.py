@@ -396,3 +396,25 @@ def test_the_lists_selection_bar_opens_the_merge_screen_for_two_to_five_contacts
     world["login"](world["seller"])
     assert "Fusionner…" not in client.get("/contacts?q=").text
     assert client.post("/contacts/bulk/merge", data={"ids": three[:2], "csrf_token": csrf["token"]}).status_code == 403
+
+
+def test_an_imports_keys_are_those_a_full_recount_would_write(app, client, world, seeded, csrf, make):
+    """The import writes its contacts' keys from the rows it inserts, counted against the keys held already
+    (duplicates.add_keys): the same table as refresh_keys over every contact, shared keys and counts included."""
+    world["login"](make.user("ADMIN Alice", role="Administrateur", entities=[world["east"]]))
+    data = vcf(card("N:Martin;Pierre", "ORG:APROOL", "EMAIL:p.martin@aprool.com"),  # an e-mail held already
+               card("N:Neuf;Nina", "ORG:APROOL", "TEL:+33 6 11 22 33 44"),
+               card("N:Nina;Neuf", "ORG:APROOL", "TEL:06 11 22 33 44"),  # the same person twice in the file
+               card("N:Seul;Sam", "ORG:Globex", "EMAIL:sam@globex.fr"))
+    url, _html, form = open_preview(client, csrf, ("a.vcf", data))
+    assert commit(client, url, {**form.fields, **{f"c{i}": "create" for i in range(4)}}).status_code == 303
+
+    def table():
+        with app.app_context():
+            return sorted(db.session.execute(select(DuplicateKey.contact_id, DuplicateKey.kind, DuplicateKey.key,
+                                                    DuplicateKey.group_size, DuplicateKey.client_id)).all())
+    written = table()
+    with app.app_context(), unit_of_work():
+        duplicates.refresh_keys(db.session.scalars(select(Contact.id)).all())
+    assert written == table()
+    assert max(size for *_rest, size, _client in written) >= 2  # shared keys were counted, not left at 1
