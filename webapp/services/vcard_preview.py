@@ -151,11 +151,6 @@ class Preview:
         """The row of a card, by its index in the upload."""
         return self.rows[index] if 0 <= index < len(self.rows) else None
 
-    @property
-    def warnings(self) -> int:
-        """How many cards come with remarks."""
-        return self.counts["warnings"]
-
     def summary(self) -> str:
         """ "12 fiches lues : 9 nouvelles, 2 doublons possibles, 1 erreur ; 3 fiches avec remarques" (lignes for a
         spreadsheet)"""
@@ -182,11 +177,6 @@ class Preview:
         counts, labels = self.counts, status_labels()
         return [(status, labels[status], counts[status]) for status in STATUSES
                 if status == "" or counts[status] or status == self.status]
-
-    @property
-    def choice_counts(self) -> Counter:
-        """Rows by the choice made (errors apart)."""
-        return Counter(row.choice for row in self.rows if row.status != "error")
 
     @property
     def has_errors(self) -> bool:
