@@ -65,6 +65,8 @@ def add_keys(records: list[dict]) -> None:
     new = [(record["id"], kind, key, record["client_id"]) for record in records
            for kind, key in duplicate_keys(record, record["client_id"])]
     held = Counter((kind, key) for _id, kind, key, _client in new)
+    for chunk in chunks([record["id"] for record in records], BATCH):  # keys left by a contact of that id, gone
+        db.session.execute(delete(DuplicateKey).where(DuplicateKey.contact_id.in_(chunk)))
     before: dict[tuple[str, str], int] = {}
     for kind in sorted({kind for kind, _key in held}):
         for chunk in chunks(sorted(key for k, key in held if k == kind), BATCH):

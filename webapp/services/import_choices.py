@@ -4,7 +4,11 @@ and the name, e-mail and company typed in the preview's row editor, checked with
 import json
 from dataclasses import dataclass, field
 
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
+
 from .. import rules
+from ..extensions import db
 from ..models import ImportBatch
 from ..problem_messages import message
 from .vcard_mapping import ORG_LENGTH, refused_email_warning
@@ -52,10 +56,14 @@ def load_choices(batch: ImportBatch) -> ImportChoices:
 
 
 def save_choices(batch: ImportBatch, chosen: ImportChoices) -> None:
-    """Keep the choices in the batch (the request's unit of work commits)."""
-    batch.choices = json.dumps({"cards": chosen.cards, "contacts": chosen.contacts, "accounts": chosen.accounts,
-                                "typed_accounts": chosen.typed_accounts, "edits": chosen.edits},
-                               ensure_ascii=False)
+    """Keep the choices in the batch (the request's unit of work commits). A plain UPDATE: when another request
+    (a second click on "Importer") committed the batch meanwhile, it changes nothing, and the commit that follows
+    finds the batch gone."""
+    saved = json.dumps({"cards": chosen.cards, "contacts": chosen.contacts, "accounts": chosen.accounts,
+                        "typed_accounts": chosen.typed_accounts, "edits": chosen.edits}, ensure_ascii=False)
+    db.session.execute(update(ImportBatch).where(ImportBatch.id == batch.id).values(choices=saved)
+                       .execution_options(synchronize_session=False))
+    set_committed_value(batch, "choices", saved)
 
 
 def check_edit(typed: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
