@@ -148,6 +148,24 @@ def test_sort_and_search_columns_agree_with_refresh_keys(app, contacts_csv):
         db.session.rollback()
 
 
+def test_duplicate_keys_of_the_import_equal_a_full_recount(app, contacts_csv):
+    """The import writes each batch's keys from its inserted rows (duplicates.add_keys), counted against the earlier
+    batches': the same table as refresh_keys over every contact, with the file's shared keys counted."""
+    from webapp.models import DuplicateKey
+    from webapp.services import duplicates
+
+    assert run_import(app, contacts_csv).exit_code == 0
+    with app.app_context():
+        def table():
+            return sorted(db.session.execute(select(DuplicateKey.contact_id, DuplicateKey.kind, DuplicateKey.key,
+                                                    DuplicateKey.group_size, DuplicateKey.client_id)).all())
+        written = table()
+        duplicates.refresh_keys(db.session.scalars(select(Contact.id)).all())
+        assert table() == written and len(written) > 1000
+        assert any(size > 1 for *_key, size, _client in written)  # the file shares some keys
+        db.session.rollback()
+
+
 def test_fast_french_phone_form_matches_phonenumbers(contacts_csv):
     numbers = [row[column] for row in read_rows(contacts_csv) for column in ("phone", "mobile", "fax") if row[column]]
     draw = random.Random(3)

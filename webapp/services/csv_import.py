@@ -279,7 +279,7 @@ def _create_contacts(batch, known: _Known, report: ImportReport, at) -> None:
         values["vcard_uid"] = new_uid()  # as create_contact gives one: exports only read
         new.append((values, row))
     ids = insert_returning_ids(Contact.__table__, [values for values, _row in new], CONTACT_KEY)
-    duplicates.refresh_keys(ids)
+    duplicates.add_keys([{**values, "id": id_} for id_, (values, _row) in zip(ids, new)])
     insert_rows(contact_skills, [{"contact_id": id_, "skill_id": skill_id}
                                  for id_, (_values, row) in zip(ids, new) for skill_id in row["skill_ids"]])
     insert_rows(ContactLink.__table__, [{"contact_id": id_, "kind": "linkedin", "url": row["linkedin"], "position": 0}
