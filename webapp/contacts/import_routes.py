@@ -81,9 +81,8 @@ def import_commit(token):
     chosen = load_choices(batch)
     chosen.merge(import_choices(request.form))
     save_choices(batch, chosen)
-    here = _page_args(request.form)
     if action in CHOICES:  # "Tout créer", "Tout mettre à jour", "Tout ignorer" for the filter's cards
-        preview = build_preview(batch, current_user, chosen, **here)
+        preview = build_preview(batch, current_user, chosen, **_page_args(request.form))
         flash(choose_for_filter(preview, action), "success")
         save_choices(batch, chosen)
         return redirect(PreviewLinks(preview).here(), 303)
@@ -93,10 +92,16 @@ def import_commit(token):
         return redirect(PreviewLinks.of(token, **_page_args(dict(parse_qsl(action[5:])))), 303)
     if action != "commit":
         abort(400)
+    return _commit(batch, chosen)
+
+
+def _commit(batch, chosen: ImportChoices):
+    """"Importer": every card as chosen, then back to the list with the counts; or the cards to review (422), or
+    the contacts someone saved meanwhile (409), the choices kept either way."""
     try:
         report = commit_import(batch, current_user, chosen)
     except ImportInvalid as error:
-        save_choices(load_batch(token, current_user) or batch, error.preview.chosen)
+        save_choices(load_batch(batch.token, current_user) or batch, error.preview.chosen)
         commit()  # the choices survive the refusal, which rolls the rest back
         return _preview_page(error.preview, 409 if isinstance(error, ImportConflict) else 422)
     except BatchGone:
