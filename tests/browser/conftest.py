@@ -42,10 +42,24 @@ def browser():
         browser.close()
 
 
+def _read_whole(app):
+    """The app with each response body read (and closed) before werkzeug's server writes it: when the browser
+    drops a connection mid-response (a page left while a script loads), the development server skips closing the
+    body, and the static file left open fails the test with a ResourceWarning that is no defect of the app."""
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return wsgi
+
+
 @pytest.fixture(scope="module")
 def live_server(app):
     """The app served on 127.0.0.1 on a free port, in a thread, for the whole module."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
