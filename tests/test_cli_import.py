@@ -1,7 +1,6 @@
 """`crm import-csv` for any file but the fixed format: an .xlsx, a French Excel CSV, a .vcf imported with `--as`
 through the web import's services (mapping, preview, all-or-nothing commit), the dry run, rights and entity scope,
 the bounds, errors with their line, the duplicates option and `--mapping`."""
-import io
 
 import openpyxl
 import pytest
@@ -13,7 +12,7 @@ from webapp.rights import CONTACTS_EDIT, CONTACTS_IMPORT, CONTACTS_LIST
 from webapp.services.sheet_import import save_targets
 
 from .test_sheet_import import csv_bytes
-from .test_vcard_import import role_with
+from .test_vcard_import import count, role_with
 
 HEADER = ["Société", "Nom", "Prénom", "E-mail", "Portable", "Code postal", "Ville", "Stand visité"]
 ROWS = [
@@ -35,11 +34,6 @@ def write_xlsx(tmp_path, rows, name="salon.xlsx"):
 
 def run(app, path, *options):
     return app.test_cli_runner().invoke(args=["crm", "import-csv", str(path), *options])
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def contact(app, email) -> Contact:

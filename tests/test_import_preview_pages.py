@@ -162,3 +162,30 @@ def test_the_company_typed_in_a_correction_is_offered_among_the_visible_accounts
     login_as(make.user("VENTE Victor", role="Commercial", entities=[entity]))
     options = client.get("/contacts/import/clients?org=boulang", headers=HX).text
     assert "Boulangeries Paul" in options and "Cachée" not in unescape(options)
+
+
+def test_companies_come_20_a_page_those_to_review_first_and_their_account_is_kept_across_pages(client, app, admin,
+                                                                                                 csrf, make, entity):
+    make.client_account("Boulangeries Paul", entities=[entity])
+    data = vcf(*(card(f"N:Nom{i:02d};Paul", f"ORG:Société {i:02d}") for i in range(30)), card("N:Sans;Société"))
+    url, html, form = open_preview(client, csrf, ("a.vcf", data))
+    assert "Comptes 1 à 20 sur 31" in unescape(html)
+    assert 'name="client-key-19"' in html and 'name="client-key-20"' not in html
+    # "Importer" refused: the cards without a company need an account; their line comes first.
+    refused = client.post(url, data={**form.fields, "action": "commit"})
+    assert refused.status_code == 422
+    first = refused.text.index('<tr id="import-group-')
+    assert refused.text[first:].startswith('<tr id="import-group-30" class="has-error"')
+    # The second page of companies, and an account typed there: kept, then used by "Importer".
+    moved = commit(client, url, form.fields, action="show:accounts_page=2")
+    page2 = client.get(moved.headers["Location"]).text
+    assert "Comptes 21 à 31 sur 31" in unescape(page2) and 'name="client-key-29"' in page2
+    fields = read_form(page2).fields
+    other = next(name for name, value in fields.items() if name.startswith("client-key-") and value == "")
+    fields[other.replace("client-key-", "client-other-")] = "Boulangeries Paul"
+    assert commit(client, url, fields, action="show:").status_code == 303
+    message = flash_of(client, commit(client, url, {"csrf_token": csrf["token"]}))
+    assert message.startswith("Import terminé : 31 créés")
+    with app.app_context():
+        sans = db.session.scalars(select(Contact).where(Contact.last_name == "Sans")).one()
+        assert sans.client.name == "Boulangeries Paul"

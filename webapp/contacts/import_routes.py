@@ -146,9 +146,9 @@ def import_choices(form: Mapping[str, str]) -> ImportChoices:
 @requires(rights.CONTACTS_IMPORT)
 def import_card(token, index):
     """A card's name, e-mail and company, to correct before importing: an editor in its row (htmx), or a page."""
-    preview, row = _card(token, index)
+    batch, preview, row = _card(token, index)
     if row is None:
-        return batch_gone() if preview is None else ("", 404)
+        return batch_gone() if batch is None else ("", 404)
     edit = preview.chosen.edits.get(index) or _as_typed(row.card)
     return _editor(preview, row, edit, {})
 
@@ -157,9 +157,9 @@ def import_card(token, index):
 @requires(rights.CONTACTS_IMPORT)
 def import_card_row(token, index):
     """The card's row as the preview shows it (the editor closed without saving)."""
-    preview, row = _card(token, index)
+    batch, preview, row = _card(token, index)
     if row is None:
-        return batch_gone() if preview is None else ("", 404)
+        return batch_gone() if batch is None else ("", 404)
     return render("partials/contacts/_import_row.html", preview=preview, row=row, links=PreviewLinks(preview))
 
 
@@ -168,34 +168,35 @@ def import_card_row(token, index):
 def import_card_save(token, index):
     """Keep the card's corrections (checked as the contact form checks them); the row, the counts and the accounts
     are shown again, since the card may now match a contact or go to another company."""
-    preview, row = _card(token, index)
-    if row is None:
-        return batch_gone() if preview is None else ("", 404)
     values, errors = check_edit({name: request.form.get(name, "") for name in EDITED_FIELDS})
+    # The preview is built once, with the correction when it is valid (nothing is saved before the card is found).
+    batch, preview, row = _card(token, index, None if errors else values)
+    if row is None:
+        return batch_gone() if batch is None else ("", 404)
     if errors:
         return _editor(preview, row, values, errors, 422)
-    batch = load_batch(token, current_user)
-    preview.chosen.edits[index] = values
     save_choices(batch, preview.chosen)
     if not is_partial():
         flash(_("Fiche corrigée : %(name)s.", name=values["last_name"].upper()), "success")
         return redirect(PreviewLinks(preview).card(index), 303)
-    preview = build_preview(batch, current_user, preview.chosen)
-    return render("partials/contacts/_import_corrected.html", preview=preview, row=preview.row_of(index),
-                  links=PreviewLinks(preview))
+    return render("partials/contacts/_import_corrected.html", preview=preview, row=row, links=PreviewLinks(preview))
 
 
-def _card(token: str, index: int):
-    """(the preview, the card's row) of the user's batch; (None, None) when the batch is gone, (preview, None) for
-    a card it does not hold or that cannot be corrected (a company's card)."""
+def _card(token: str, index: int, edit: dict | None = None):
+    """(the user's batch, its preview, the card's row), with `edit` applied to the card when given; the batch is
+    None when it is gone, the row None for a card the batch does not hold or that cannot be corrected (a company's
+    card)."""
     batch = load_batch(token, current_user)
     if batch is None or is_waiting_for_mapping(batch):
-        return None, None
-    preview = build_preview(batch, current_user)
+        return None, None, None
+    chosen = load_choices(batch)
+    if edit is not None:
+        chosen.edits[index] = edit
+    preview = build_preview(batch, current_user, chosen)
     row = preview.row_of(index)
     if row is None or (row.status == "error" and not row.card.nameless):
-        return preview, None
-    return preview, row
+        return batch, preview, None
+    return batch, preview, row
 
 
 def _as_typed(card) -> dict[str, str]:

@@ -186,7 +186,7 @@ def _preview_and_commit(batch: ImportBatch, user: User, duplicates: str, dry_run
             errors.append((row.card.number, no_account[row.group]))
             continue
         if choice == "update":
-            chosen.contacts[row.card.index] = (row.match.contact_id, row.match.version)
+            chosen.contacts[row.card.index] = row.contact
         elif choice == "create":
             creating_in.add(row.group)
         chosen.cards[row.card.index] = choice

@@ -15,8 +15,8 @@ COLUMNS = (
     "gender", "last_name", "first_name", "service", "function", "email", "phone", "mobile", "fax", "street",
     "postal_code", "city", "country", "assigned_to", "skills", "active", "dpo", "rssi", "linkedin",
 )
-# Boolean columns and their value when the cell is empty: a contact is active unless the file says otherwise.
 SAMPLE_BYTES = 1 << 20  # the start of the file its encoding and separator are found on
+# Boolean columns and their value when the cell is empty: a contact is active unless the file says otherwise.
 BOOLEAN_COLUMNS = {"archived_company": False, "active": True, "dpo": False, "rssi": False}
 _TRUE = {"true", "1", "oui", "vrai", "yes"}
 _FALSE = {"false", "0", "non", "faux", "no"}

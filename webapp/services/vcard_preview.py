@@ -20,7 +20,7 @@ from .vcard_plan import CardPlan
 from .vcard_matching import Match, find_matches
 
 PAGE_SIZE = 100  # cards a page
-GROUPS_PAGE_SIZE = 50  # companies a page
+GROUPS_PAGE_SIZE = 20  # companies a page: the cards, below them, stay within reach
 # The status filters of the cards, in the order of their tabs ("" is every card).
 STATUSES = ("", "new", "duplicate", "error", "warnings", "review")
 
