@@ -15,6 +15,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from webapp.extensions import db
+from webapp.form_fields import local_today
 from webapp.models import (AuditEntry, Contact, ContactExtra, ContactLink, MailingList, MailingListSubscription,
                            Opportunity, Role, RoleRight, Skill, User)
 from webapp.services import spreadsheet_export
@@ -221,9 +222,10 @@ def test_csv_bytes_bom_semicolon_crlf_and_rfc4180_quoting(client, csrf, world, m
     assert _csv_rows(comma, ",")[1][4] == 'Chef; "grand"\nRégion'
 
 
-def test_download_headers_name_the_file_with_the_date(client, csrf, world):
+def test_download_headers_name_the_file_with_the_date(app, client, csrf, world):
     response = _export(client, csrf, {"query": "", "format": "csv"})
-    today = datetime.now().strftime("%Y-%m-%d")
+    with app.app_context():
+        today = local_today().isoformat()  # the users' day (Europe/Paris), not the test machine's
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"].startswith(f'attachment; filename="contacts-{today}.csv"')
     response = _export(client, csrf, {"query": "", "format": "xlsx"})

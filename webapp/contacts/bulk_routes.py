@@ -14,7 +14,7 @@ from ..access import requires
 from ..dialogs import saved
 from ..errors import render_error
 from ..extensions import db
-from ..form_fields import parse_id
+from ..form_fields import local_today, parse_id
 from ..formatting import plural
 from ..htmx import is_partial, toast, trigger
 from ..models import MailingList
@@ -98,7 +98,8 @@ def bulk_mailing_lists():
     if not list_ids:
         return render_error(422, _("Choisissez au moins une liste de diffusion."))
     subscribe = request.form.get("mode") != "unsubscribe"
-    result = bulk.change_subscriptions(current_user, selection, list_ids, subscribe, request.form.get("force") == "1")
+    result = bulk.change_subscriptions(current_user, selection, list_ids, subscribe, request.form.get("force") == "1",
+                                       since=local_today())
     if subscribe:
         message = plural("%(num)s abonnement ajouté", "%(num)s abonnements ajoutés", result.changed)
     else:
@@ -139,7 +140,7 @@ def bulk_export():
     version = "4.0" if request.form.get("version") == "4.0" else "3.0"
     ids = list(db.session.scalars(selection.ids.order_by(None)))
     as_zip = request.form.get("format") == "zip"
-    stamp = datetime.now().strftime("%Y-%m-%d")
+    stamp = local_today().isoformat()
     name = f"contacts-{stamp}.zip" if as_zip else f"contacts-{stamp}.vcf"
     body = iter_zip(ids, version) if as_zip else iter_vcf(ids, version)
     response = Response(stream_with_context(body), mimetype="application/zip" if as_zip else "text/vcard")

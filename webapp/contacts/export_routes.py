@@ -1,10 +1,8 @@
 """Exporter: the contacts list (or a selection of it) as a CSV or Excel file, with the columns shown or every field."""
 import tempfile
-from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit
-from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, render_template, request, stream_with_context
+from flask import Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -12,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from .. import limits, rights
 from ..access import requires
 from ..errors import render_error
-from ..form_fields import parse_id
+from ..form_fields import local_today, local_zone, parse_id
 from ..htmx import is_partial
 from ..queries import ContactQuery
 from ..services import bulk
@@ -49,10 +47,10 @@ def export_list():
         return render_error(422, _("Excel ne prend que %(max)s lignes : exportez en CSV.", max=export.XLSX_MAX_ROWS))
     described = "ids=" + ",".join(map(str, ids)) if ids is not None else urlencode(query.params())
     export.record_export(current_user.id, described, selection.count, file_format, columns)
-    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    tz = local_zone()
     plan = export.plan(columns, hidden_columns(current_user), tz)
     statement = query.export_statement(current_user, ids=ids, extra_columns=plan.extra_columns)
-    name = f"contacts-{datetime.now(tz):%Y-%m-%d}"
+    name = f"contacts-{local_today().isoformat()}"
     if file_format == "xlsx":
         return _xlsx(plan, statement, f"{name}.xlsx")
     return _csv(plan, statement, export.DELIMITERS[file_format], f"{name}.csv")
