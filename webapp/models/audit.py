@@ -11,8 +11,9 @@ from .types import UTCDateTime, utcnow
 # How a change was made: the contact form, an inline cell, a vCard or CSV import ("import": vCard imports before
 # migration 0009 named them), a mass action, the command line, the application itself, an export of the list to a
 # spreadsheet (action "export": who, which filter, how many rows, which format), a merge of duplicates (actions
-# "merge" and "unmerge" on the survivor, "delete" and "create" on the merged contacts).
-AUDIT_CHANNELS = ("form", "inline", "vcard", "csv", "import", "bulk", "cli", "system", "export", "merge")
+# "merge" and "unmerge" on the survivor, "delete" and "create" on the merged contacts), a phone or another client
+# of the CardDAV address books.
+AUDIT_CHANNELS = ("form", "inline", "vcard", "csv", "import", "bulk", "cli", "system", "export", "merge", "carddav")
 
 
 class AuditEntry(db.Model):

@@ -23,7 +23,7 @@ from ..scope import client_visible
 VIA_LABELS = {"form": _l("Formulaire"), "inline": _l("Modification en ligne"), "import": _l("Import"),
               "vcard": _l("Import vCard"), "csv": _l("Import CSV"), "bulk": _l("Action de masse"),
               "cli": _l("Ligne de commande"), "system": _l("Système"), "export": _l("Export"),
-              "merge": _l("Fusion de contacts")}
+              "merge": _l("Fusion de contacts"), "carddav": _l("CardDAV")}
 ACTION_LABELS = {"create": _l("Création"), "update": _l("Modification"), "delete": _l("Suppression"),
                  "export": _l("Export"), "merge": _l("Fusion"), "unmerge": _l("Fusion annulée")}
 GENDER_LABELS = {"M": _l("Homme"), "F": _l("Femme")}
