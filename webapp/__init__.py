@@ -47,6 +47,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.url_map.converters["id"] = IdConverter  # every record id in a path: <id:contact_id>
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .carddav import bp as carddav_bp
     from .cli import crm_cli
     from .clients import bp as clients_bp
     from .contacts import bp as contacts_bp
@@ -63,6 +64,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(tasks_bp)
     app.register_blueprint(deals_bp)
+    app.register_blueprint(carddav_bp)
     app.cli.add_command(crm_cli)
     # Registered after every other after_request hook, so it runs first: a later hook that fails (a rollback on
     # a lost connection) cannot leave an error page without its headers.

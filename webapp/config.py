@@ -39,6 +39,10 @@ class Config:
     PHOTO_MAX_BYTES = 5 * 1024 * 1024
     PHOTO_MAX_PIXELS = 25_000_000
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    # CardDAV: "Tous mes contacts" holds at most this many contacts (the newest the user sees); one card sent by a
+    # phone is at most this big (a photo at PHOTO_MAX_BYTES, in base64, fits).
+    CARDDAV_BOOK_MAX = _int("CARDDAV_BOOK_MAX", 20_000)
+    CARDDAV_CARD_MAX_BYTES = _int("CARDDAV_CARD_MAX_MB", 8) * 1024 * 1024
     # Both limits are checked on the server against the session's row (webapp/services/sessions.py); the cookie
     # only needs to live as long as the longest session.
     SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 60)

@@ -1,5 +1,5 @@
-"""CardDAV address books: app passwords (one per device, only a SHA-256 of the secret stored) and the snapshot of
-each address book behind each sync token given to a client.
+"""CardDAV address books: app passwords (one per device, only a SHA-256 of the secret stored), the names clients
+gave the cards they created, and the snapshot of each address book behind each sync token given to a client.
 
 Revision ID: 0016
 Revises: 0015
@@ -31,6 +31,15 @@ def upgrade():
     )
     op.create_index(op.f("ix_app_password_user_id"), "app_password", ["user_id"])
     op.create_table(
+        "carddav_name",
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.ForeignKeyConstraint(["contact_id"], ["contact.id"], name=op.f("fk_carddav_name_contact_id_contact"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("contact_id", name=op.f("pk_carddav_name")),
+        sa.UniqueConstraint("name", name=op.f("uq_carddav_name_name")),
+    )
+    op.create_table(
         "carddav_snapshot",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -47,5 +56,6 @@ def upgrade():
 def downgrade():
     op.drop_index("ix_carddav_snapshot_user_book", table_name="carddav_snapshot")
     op.drop_table("carddav_snapshot")
+    op.drop_table("carddav_name")
     op.drop_index(op.f("ix_app_password_user_id"), table_name="app_password")
     op.drop_table("app_password")

@@ -1,7 +1,7 @@
 """Every model, importable from one place."""
 from .accounts import Client, client_entities
 from .audit import AUDIT_CHANNELS, AuditEntry
-from .carddav import AppPassword, SyncSnapshot
+from .carddav import AppPassword, CardName, SyncSnapshot
 from .contacts import Contact, ContactExtra, ContactLink, ContactPhoto, MailingListSubscription, contact_skills
 from .duplicates import ContactMerge, ContactUidAlias, DuplicateDismissal, DuplicateKey
 from .idempotency import IdempotencyKey
@@ -14,7 +14,7 @@ from .reference import (Department, MailingList, Origin, ReferenceMixin, Revenue
 from .work import TASK_PRIORITIES, TASK_STATUSES, Deal, Opportunity, Proposal, Task, TaskAttachment
 
 __all__ = [
-    "AUDIT_CHANNELS", "AppPassword", "AuditEntry", "Client", "Contact", "ContactExtra", "ContactLink", "ContactMerge", "ContactPhoto",
+    "AUDIT_CHANNELS", "AppPassword", "AuditEntry", "CardName", "Client", "Contact", "ContactExtra", "ContactLink", "ContactMerge", "ContactPhoto",
     "ContactUidAlias", "Deal", "DuplicateDismissal", "DuplicateKey",
     "Department", "Entity", "IdempotencyKey", "LoginThrottle", "MailingList", "MailingListSubscription", "Opportunity", "Origin", "Proposal",
     "ReferenceMixin", "RevenueRange", "Role", "RoleRight", "SavedView", "Sector", "SizeBand", "Skill", "SkillCategory", "SyncSnapshot",

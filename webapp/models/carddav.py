@@ -22,6 +22,15 @@ class AppPassword(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class CardName(db.Model):
+    """The name a CardDAV client gave a card it created (PUT to ".../ABC-123.vcf"): the contact is served under that
+    name ever after, so the client finds it where it put it. Contacts created in the CRM are served as "<id>.vcf"."""
+
+    __tablename__ = "carddav_name"
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+
+
 class SyncSnapshot(db.Model):
     """What one address book held for one user when a sync token was given: each contact's id and ETag, packed
     (zlib of "id etag" lines). The next sync-collection compares the book as it is now with it, so a contact

@@ -38,7 +38,13 @@ def _view_key(value: Any) -> str | None:
     return value if isinstance(value, str) and _VIEW_KEY.fullmatch(value) else None
 
 
+def _record_id(value: Any) -> int | None:
+    """A record's id (the reader checks that the user may still see it)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31 else None
+
+
 PREFERENCES: dict[str, Callable[[Any], Any]] = {
+    "carddav.default_client": _record_id,  # the account of a card created on a phone without a known ORG
     "contacts.default_view": _view_key,
     "contacts.filters_folded": _boolean,
     "contacts.hidden_columns": _hidden_columns,

@@ -262,7 +262,7 @@ def _values(plan: CardPlan) -> dict:
     return values
 
 
-def _photo(plan: CardPlan) -> ProcessedPhoto | None:
+def plan_photo(plan: CardPlan) -> ProcessedPhoto | None:
     """The card's processed photo, decoded from the batch."""
     if not plan.photo:
         return None
@@ -311,7 +311,7 @@ def _create_contacts(rows: list[Row], clients: dict[int, int], departments: dict
                       for i, (kind, url) in enumerate(plan.links)]
             extras += [{"contact_id": contact_id, "kind": kind, "label": label, "value": value, "position": i}
                        for i, (kind, label, value) in enumerate(plan.extras)]
-            photo = _photo(plan)
+            photo = plan_photo(plan)
             if photo:
                 photos.append({"contact_id": contact_id, "mime": photo.mime, "data": photo.data,
                                "thumbnail": photo.thumbnail, "width": photo.width, "height": photo.height,
@@ -347,7 +347,7 @@ def _reserve_contact_ids(n: int) -> list[int]:
     return list(range(start, start + n))
 
 
-def _same_photo(stored: ContactPhoto | None, photo: dict) -> bool:
+def same_photo(stored: ContactPhoto | None, photo: dict) -> bool:
     """The card's photo is the stored one: our own export (same bytes), or the same file imported again (the
     re-encoding gives the same bytes)."""
     if stored is None:
@@ -380,9 +380,9 @@ def _update_contacts(updates: list[Update], clients: dict[int, int], departments
             known = {link.url for link in contact.links}
             added = [LinkValue(kind, url) for kind, url in plan.links if url not in known]
             links = [LinkValue(link.kind, link.url) for link in contact.links] + added if added else KEEP
-            photo = _photo(plan) if plan.photo and not _same_photo(contact.photo, plan.photo) else KEEP
+            photo = plan_photo(plan) if plan.photo and not same_photo(contact.photo, plan.photo) else KEEP
             changes = update_contact(contact, values, version, user.id, via, links=links, photo=photo)
-            new_extras = _add_extras(contact, plan, user, via)
+            new_extras = add_extras(contact, plan, user, via)
             if changes.fields or new_extras:
                 report.updated += 1
             else:
@@ -405,7 +405,7 @@ def _update_values(contact: Contact, plan: CardPlan, target: int | None, departm
     return values
 
 
-def _add_extras(contact: Contact, plan: CardPlan, user: User, via: str) -> list:
+def add_extras(contact: Contact, plan: CardPlan, user: User, via: str) -> list:
     """The card's extras the contact lacks (same kind and value), added after its own and audited."""
     had = {(extra.kind, extra.value) for extra in contact.extras}
     new_extras = [extra for extra in plan.extras if (extra[0], extra[2]) not in had]
