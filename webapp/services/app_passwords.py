@@ -3,7 +3,9 @@
 One per device, shown once at its creation, kept as the SHA-256 of its secret (a random secret of 160 bits needs
 no slow hash: nobody can try enough of them for scrypt's cost to matter), revocable on its own. A wrong one counts
 against the same login throttle as the login form, under the same key (the e-mail), so guessing through CardDAV
-locks the login form too, and the other way round. The request's unit of work commits; services only flush."""
+locks the login form too, and the other way round. create and revoke only flush (the request's unit of work
+commits); a sign-in commits what it noted itself, like the login throttle, so that a sync request answering an
+error (a 404, a 412) keeps it."""
 import base64
 import hashlib
 import hmac
