@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from webapp.extensions import db
 from webapp.rules import MAX_ID, parse_id
-from webapp.services import duplicates, merge
+from webapp.services import app_passwords, duplicates, merge
 from webapp.services.preferences import PREFERENCES
 from webapp.services.sheet_import import start_sheet_import
 from webapp.services.sheet_read import read_sheet
@@ -71,6 +71,7 @@ def world(make, login_as, app):
         token = start_sheet_import(seller, sheet).token
         cards = read_upload([("cartes.vcf", vcf(card("N:Neuf;Nina", "ORG:APROOL")))], 10_000, 10, 10_000, 10_000)
         vcard_token = store_batch(seller, *cards).token
+        app_passwords.create(seller, "iPhone de Marion")  # its revocation on Mon compte
         db.session.commit()
     # Two possible duplicates (the dismiss and merge forms), and a merge done (its undo form on the survivor).
     doubles = [make.contact(world.aprool, "DOUBLE", "Anne").id for _n in range(2)]
@@ -100,6 +101,7 @@ def valid_values(w, app) -> dict:
                            "entity_ids": w.east.id},
         "admin.user_password": {"password": "un-long-mot-de-passe", "password_confirm": "un-long-mot-de-passe"},
         "admin.new_role": {"name": "Nouveau rôle"},
+        "auth.create_app_password": {"label": "Téléphone de test"},
         "parameters.create": {"new-label": "Nouvelle valeur"},
         "contacts.import_upload": {"files": ("cartes.vcf", vcf(card("N:Neuf;Nina", "FN:Nina Neuf", "ORG:APROOL")))},
         "contacts.save_view": {"name": "Mes clients"},

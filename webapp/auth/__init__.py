@@ -29,4 +29,4 @@ def init_login(app: Flask) -> None:
         return redirect(target)
 
 
-from . import routes  # noqa: E402,F401  (registers its views on bp)
+from . import account_routes, routes  # noqa: E402,F401  (register their views on bp)

@@ -33,23 +33,47 @@ def authenticate(email: str, password: str) -> LoginResult:
 
     The try is counted before the password is checked, in one atomic statement, so that parallel requests can
     never check more passwords than LOGIN_MAX_FAILURES before the lock."""
-    key = email.strip().lower()[:254]
-    if not key.isprintable():  # no account has such an e-mail, and PostgreSQL refuses NUL in the throttle's key
+    key = login_key(email)
+    if key is None:
         return LoginResult()
-    tries, locked_until = _count_try(key)
+    tries, locked_until = count_login_try(key)
     if tries > current_app.config["LOGIN_MAX_FAILURES"]:
         return LoginResult(locked_until=locked_until)
     user = db.session.scalars(select(User).where(func.lower(User.email) == key)).first()
     stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
     password_ok = check_password_hash(stored, password)
     if user and user.password_hash and password_ok and user.active:
-        db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+        clear_login_tries(key)
         return LoginResult(user=user)
     return LoginResult(locked_until=locked_until)
 
 
-def _count_try(key: str) -> tuple[int, datetime | None]:
-    """Count one more login try for this key and return the tries so far and the lock's end, if any.
+def login_key(email: str) -> str | None:
+    """The throttle's key for a typed login (the e-mail, lowercased); None when no account can have it."""
+    key = email.strip().lower()[:254]
+    # No account has such an e-mail, and PostgreSQL refuses NUL in the throttle's key.
+    return key if key.isprintable() else None
+
+
+def login_locked_until(key: str) -> datetime | None:
+    """When the lock on this login ends, if it is locked now (a read: nothing is counted)."""
+    locked_until = db.session.scalar(select(LoginThrottle.locked_until).where(LoginThrottle.key == key))
+    return locked_until if locked_until is not None and locked_until > utcnow() else None
+
+
+def clear_login_tries(key: str) -> bool:
+    """Forget the tries counted for this login: the right credentials were given. False when there were none
+    (nothing written: a phone's sync signs in at each request)."""
+    if db.session.scalar(select(LoginThrottle.key).where(LoginThrottle.key == key)) is None:
+        return False
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+    return True
+
+
+def count_login_try(key: str) -> tuple[int, datetime | None]:
+    """Count one more login try for this key and return the tries so far and the lock's end, if any. A login is
+    refused once the tries exceed LOGIN_MAX_FAILURES. Shared by every way in (the login form, CardDAV's app
+    passwords): guessing through one locks the other.
 
     An upsert (INSERT ... ON CONFLICT DO UPDATE ... RETURNING, on SQLite and PostgreSQL alike) so that parallel
     tries neither collide on the key nor read the same count. The try that reaches the limit sets the lock; once
