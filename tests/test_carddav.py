@@ -300,3 +300,48 @@ def test_hostile_or_broken_bodies_get_400(client, world, body):
 def test_an_unreadable_card_is_refused_in_words(client, world, card):
     response = dav(client, world, "PUT", f"{_book(world)}bad.vcf", card)
     assert response.status_code == 403 and b"valid-address-data" in response.data
+
+
+HOSTILE_NAMES = ["%00.vcf", "a%00b.vcf", "x" * 300 + ".vcf", "%E2%80%AE.vcf", "%F0%9F%98%80.vcf", "99999999999999999999.vcf",
+                 "-1.vcf", "1e308.vcf", " 1.vcf", "..", "%2e%2e", str(2**63) + ".vcf"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_hostile_card_names_answer_without_a_server_error(client, world, name):
+    href = f"{_book(world)}{name}"
+    for method, body in (("GET", b""), ("PROPFIND", PROPFIND_ETAGS), ("DELETE", b""),
+                         ("PUT", b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Nom;Pr\xc3\xa9nom;;;\r\nTITLE:T\r\nORG:APROOL\r\nEND:VCARD\r\n")):
+        response = dav(client, world, method, href, body)
+        assert response.status_code < 500, (method, name, response.status_code)
+        assert response.status_code in (201, 400, 403, 404, 405, 308), (method, name, response.status_code)
+
+
+@pytest.mark.parametrize("token", ["\x00", "https://crm.invalid/ns/sync/" + "9" * 40, "https://crm.invalid/ns/sync/-1",
+                                   "https://crm.invalid/ns/sync/1e3", "x" * 10_000])
+def test_hostile_sync_tokens_ask_the_client_to_start_over(client, world, token):
+    body = (f'<d:sync-collection xmlns:d="DAV:"><d:sync-token>{token}</d:sync-token>'
+            f'<d:prop><d:getetag/></d:prop></d:sync-collection>').encode()
+    response = dav(client, world, "REPORT", _book(world), body)
+    assert response.status_code in (400, 403), response.status_code
+
+
+@pytest.mark.parametrize("user", ["\x00", "a\x00b", "x" * 10_000, "😀", ""])
+def test_hostile_credentials_are_refused(client, world, user):
+    headers = {"Authorization": "Basic " + base64.b64encode(f"{user}:{user}".encode()).decode()}
+    assert client.open("/dav/", method="PROPFIND", headers=headers).status_code == 401
+
+
+def test_a_card_without_a_fonction_is_refused_with_the_reason(client, world):
+    card = b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Sans;Titre;;;\r\nFN:Titre Sans\r\nORG:APROOL\r\nEND:VCARD\r\n"
+    response = dav(client, world, "PUT", f"{_book(world)}sans-titre.vcf", card)
+    assert response.status_code == 403 and "Fonction : Ce champ est obligatoire." in response.get_data(as_text=True)
+
+
+def test_guessing_app_passwords_locks_like_the_login_form(app, client, csrf, world):
+    statuses = [dav(client, world, "PROPFIND", "/dav/", secret="guess").status_code
+                for _try in range(app.config["LOGIN_MAX_FAILURES"])]
+    assert set(statuses[:-1]) == {401} and statuses[-1] == 429  # the try that reaches the limit locks
+    locked = dav(client, world, "PROPFIND", "/dav/", PROPFIND_ETAGS)  # even the right secret, while locked
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    login = {"email": world.seller.email, "password": PASSWORD, "csrf_token": csrf["token"]}
+    assert client.post("/login", data=login).status_code == 429

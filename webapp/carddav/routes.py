@@ -1,5 +1,6 @@
 """CardDAV requests: HTTP Basic with an app password, then discovery (/.well-known/carddav, the principal, the
 address book home), each book's properties and reports, and each card's GET, PUT and DELETE."""
+import math
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import Response, current_app, g, redirect, request, url_for
@@ -9,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from .. import rights
 from ..extensions import db
 from ..models import Contact
+from ..models.types import utcnow
 from ..services import app_passwords, carddav_books as books, carddav_write, preferences
 from ..services.vcard_export import export_cards
 from ..services.vcard_write import contact_to_vcard
@@ -34,9 +36,13 @@ def _authenticate():
     if request.endpoint == "carddav.well_known":
         return None
     credentials = request.authorization
-    user = None
+    result = None
     if credentials is not None and credentials.type == "basic":
-        user = app_passwords.authenticate(credentials.username or "", credentials.password or "")
+        result = app_passwords.sign_in(credentials.username or "", credentials.password or "")
+    if result is not None and result.locked_until is not None:
+        wait = max(1, math.ceil((result.locked_until - utcnow()).total_seconds()))
+        return _text(429, "Trop de tentatives échouées : réessayez plus tard.", {"Retry-After": str(wait)})
+    user = result.user if result is not None else None
     if user is None:
         return Response("Adresse e-mail ou mot de passe d'application incorrect.\n", 401,
                         {"WWW-Authenticate": 'Basic realm="CRM contacts", charset="UTF-8"',
@@ -388,7 +394,7 @@ def _put(user, book, name: str, member) -> Response:
             if result.stale:
                 return _text(412, "La fiche a changé dans le CRM depuis votre dernière synchronisation.")
             return Response("", 204, _stored_etag(user, book, name))
-        if books.contact_id_for(name) is not None or "/" in name or not name.strip():
+        if not books.valid_name(name) or books.contact_id_for(name) is not None:
             return _text(403, "Ce nom de fiche est réservé : choisissez-en un autre.")
         default = preferences.get(user.id, DEFAULT_ACCOUNT)
         result = carddav_write.create_from_card(plan, user, name, default if isinstance(default, int) else None)

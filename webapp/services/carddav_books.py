@@ -110,6 +110,8 @@ def member(user: User, book: Book, cap: int, name: str) -> Member | None:
 
 def contact_id_for(name: str) -> int | None:
     """The contact a card name stands for: a name a client gave, else "<id>.vcf"; None when neither."""
+    if not valid_name(name):
+        return None
     given = db.session.scalar(select(CardName.contact_id).where(CardName.name == name))
     if given is not None:
         return given
@@ -117,6 +119,11 @@ def contact_id_for(name: str) -> int | None:
     if dot and extension == "vcf" and stem.isascii() and stem.isdigit() and len(stem) < 12:
         return int(stem)
     return None
+
+
+def valid_name(name: str) -> bool:
+    """A name a client may give a card: printable, without a slash, at most 255 characters."""
+    return 0 < len(name) <= 255 and name.isprintable() and "/" not in name and name.strip() == name
 
 
 def _pack(found: dict[str, Member]) -> bytes:

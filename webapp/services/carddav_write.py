@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import select
 
 from ..extensions import db
+from ..field_labels import field_label
 from ..models import CardName, Client, Contact, User
 from ..models.types import utcnow
 from ..problem_messages import message
@@ -84,7 +85,7 @@ def _account(plan: CardPlan, user: User) -> int | None:
 
 def _refused(result: WriteResult) -> WriteResult:
     if result.problems and not result.stale:
-        raise CardRefused(" ".join(message(problem) for problem in result.problems))
+        raise CardRefused(" ".join(f"{field_label(problem.field)} : {message(problem)}" for problem in result.problems))
     return result
 
 
