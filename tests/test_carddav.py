@@ -345,3 +345,30 @@ def test_guessing_app_passwords_locks_like_the_login_form(app, client, csrf, wor
     assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
     login = {"email": world.seller.email, "password": PASSWORD, "csrf_token": csrf["token"]}
     assert client.post("/login", data=login).status_code == 429
+
+
+def test_the_default_account_is_chosen_on_the_account_page_among_the_users_accounts(app, client, csrf, world,
+                                                                                     login_as):
+    login_as(world.seller)
+    with app.app_context():
+        from webapp.models import Client
+        db.session.get(Client, world.blou.id).owner_id = world.seller.id
+        db.session.commit()
+    page = client.get("/account").get_data(as_text=True)
+    assert re.search(rf'<option value="{world.blou.id}">BLOU</option>', page)
+    assert "LOINTAIN" not in page and "APROOL" not in page  # another entity's; not assigned to the user
+    refused = client.post("/account/carddav-account", data={"client_id": world.far.id, "csrf_token": csrf["token"]})
+    assert refused.status_code == 422
+    saved = client.post("/account/carddav-account", data={"client_id": world.blou.id, "csrf_token": csrf["token"]},
+                        headers={"HX-Request": "true", "HX-Target": "carddav"})
+    assert saved.status_code == 200 and f'<option value="{world.blou.id}" selected>' in saved.get_data(as_text=True)
+    assert "HX-Trigger" in saved.headers
+    card = b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Neuf;Nina;;;\r\nTITLE:DAF\r\nORG:Inconnue\r\nEND:VCARD\r\n"
+    assert dav(client, world, "PUT", f"{_book(world)}nina.vcf", card).status_code == 201
+    with app.app_context():
+        assert db.session.scalars(select(Contact.client_id).where(Contact.first_name == "Nina")).one() == world.blou.id
+    cleared = client.post("/account/carddav-account", data={"client_id": "", "csrf_token": csrf["token"]})
+    assert cleared.status_code == 302
+    assert dav(client, world, "PUT", f"{_book(world)}noe.vcf", card.replace(b"Nina", b"Noe")).status_code == 403
+    without_token = client.post("/account/carddav-account", data={"client_id": world.blou.id})
+    assert without_token.status_code == 400

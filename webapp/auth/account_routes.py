@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from ..htmx import is_partial, render, toast
-from ..services import app_passwords
+from ..form_fields import parse_id
+from ..services import app_passwords, carddav_settings
 from . import bp
 from .forms import AppPasswordForm
 
@@ -65,9 +66,26 @@ def revoke_app_password(password_id: int):
     return toast(make_response(body + '<div id="dialog-slot" hx-swap-oob="true"></div>'), message)
 
 
+@bp.post("/account/carddav-account")
+@login_required
+def set_carddav_account():
+    """Choose the account of the contacts created on a phone whose company the CRM does not know (or none)."""
+    chosen = parse_id(request.form.get("client_id", ""))
+    if not carddav_settings.set_default_account(current_user, chosen):
+        return _("Ce compte n'est pas dans vos comptes."), 422
+    message = _("Compte par défaut enregistré.")
+    if not is_partial():
+        flash(message, "success")
+        return redirect(url_for(".account"))
+    return toast(make_response(render("auth/account.html", "carddav", **_context(AppPasswordForm(formdata=None)))),
+                 message)
+
+
 def _context(form: AppPasswordForm, created: dict | None = None) -> dict:
     return {"form": form, "created": created, "passwords": app_passwords.active_for(current_user),
-            "server_url": request.host_url.rstrip("/") + WELL_KNOWN}
+            "server_url": request.host_url.rstrip("/") + WELL_KNOWN,
+            "default_account": carddav_settings.default_account(current_user),
+            "account_choices": carddav_settings.account_choices(current_user)}
 
 
 def _setup_url(secret: str) -> str:

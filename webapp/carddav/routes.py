@@ -11,7 +11,7 @@ from .. import rights
 from ..extensions import db
 from ..models import Contact
 from ..models.types import utcnow
-from ..services import app_passwords, carddav_books as books, carddav_write, preferences
+from ..services import app_passwords, carddav_books as books, carddav_settings, carddav_write
 from ..services.vcard_export import export_cards
 from ..services.vcard_write import contact_to_vcard
 from . import bp
@@ -21,7 +21,6 @@ from .filters import card_matches
 METHODS = ["OPTIONS", "PROPFIND", "REPORT", "GET", "HEAD", "PUT", "DELETE"]
 DAV_HEADER = "1, 3, addressbook"
 CARD_TYPE = "text/vcard; charset=utf-8"
-DEFAULT_ACCOUNT = "carddav.default_client"
 
 
 @bp.route("/.well-known/carddav", methods=METHODS)
@@ -396,8 +395,7 @@ def _put(user, book, name: str, member) -> Response:
             return Response("", 204, _stored_etag(user, book, name))
         if not books.valid_name(name) or books.contact_id_for(name) is not None:
             return _text(403, "Ce nom de fiche est réservé : choisissez-en un autre.")
-        default = preferences.get(user.id, DEFAULT_ACCOUNT)
-        result = carddav_write.create_from_card(plan, user, name, default if isinstance(default, int) else None)
+        carddav_write.create_from_card(plan, user, name, carddav_settings.default_account(user))
     except carddav_write.CardRefused as error:
         return _xml(x.error("card:valid-address-data", error.message), 403)
     return Response("", 201, _stored_etag(user, book, name))

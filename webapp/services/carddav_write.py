@@ -109,10 +109,9 @@ def update_from_card(contact: Contact, plan: CardPlan, user: User) -> WriteResul
 
 def create_from_card(plan: CardPlan, user: User, name: str, default_client_id: int | None) -> WriteResult:
     """A new contact from a card a client created under `name`: in the account ORG names, else the user's
-    default one (CardRefused when neither), assigned to the user; the card keeps its UID and its name."""
-    client_id = _account(plan, user)
-    if client_id is None and default_client_id is not None:
-        client_id = db.session.scalar(select(Client.id).where(Client.id == default_client_id, client_visible(user)))
+    default one (carddav_settings.default_account; CardRefused when neither), assigned to the user; the card keeps
+    its UID and its name."""
+    client_id = _account(plan, user) or default_client_id
     if client_id is None:
         raise CardRefused(f"Société « {plan.org} » inconnue du CRM : créez-la d'abord, ou choisissez un compte par "
                           "défaut dans « Mon compte »." if plan.org else

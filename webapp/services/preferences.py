@@ -90,3 +90,11 @@ def put(user_id: int, key: str, value: Any) -> bool:
         row.value = text
     db.session.flush()
     return True
+
+
+def forget(user_id: int, key: str) -> None:
+    """Forget one value: the key's default applies again."""
+    row = db.session.get(UserPreference, (user_id, key))
+    if row is not None:
+        db.session.delete(row)
+        db.session.flush()
