@@ -372,3 +372,87 @@ def test_the_default_account_is_chosen_on_the_account_page_among_the_users_accou
     assert dav(client, world, "PUT", f"{_book(world)}noe.vcf", card.replace(b"Nina", b"Noe")).status_code == 403
     without_token = client.post("/account/carddav-account", data={"client_id": world.blou.id})
     assert without_token.status_code == 400
+
+
+# Request shapes of real clients, as their documentation and published traces show them: DAVx⁵ (its resource
+# finder and sync manager: the DAV namespace as the default one, an empty <sync-token/> to start) and iOS Contacts
+# (dataaccessd: prefixed namespaces, Apple's and calendarserver's properties we do not have, answered 404).
+DAVX5_FIND = (b"<?xml version='1.0' encoding='UTF-8' ?><propfind xmlns=\"DAV:\" xmlns:CARD=\"urn:ietf:params:xml:ns:"
+              b"carddav\"><prop><resourcetype /><displayname /><CARD:addressbook-description /><current-user-privilege-"
+              b"set /><current-user-principal /><CARD:addressbook-home-set /></prop></propfind>")
+DAVX5_BOOK = (b"<?xml version='1.0' encoding='UTF-8' ?><propfind xmlns=\"DAV:\" xmlns:CARD=\"urn:ietf:params:xml:ns:"
+              b"carddav\" xmlns:CS=\"http://calendarserver.org/ns/\"><prop><CARD:max-resource-size /><CARD:supported-"
+              b"address-data /><supported-report-set /><CS:getctag /><sync-token /></prop></propfind>")
+DAVX5_SYNC = (b"<?xml version='1.0' encoding='UTF-8' ?><sync-collection xmlns=\"DAV:\"><sync-token />"
+              b"<sync-level>1</sync-level><prop><getetag /></prop></sync-collection>")
+DAVX5_MULTIGET = ("<?xml version='1.0' encoding='UTF-8' ?><CARD:addressbook-multiget xmlns=\"DAV:\" xmlns:CARD=\"urn:"
+                  "ietf:params:xml:ns:carddav\"><prop><getcontenttype /><getetag /><CARD:address-data content-type="
+                  "\"text/vcard\" version=\"4.0\" /></prop><href>{href}</href></CARD:addressbook-multiget>")
+IOS_ROOT = (b'<?xml version="1.0" encoding="UTF-8"?>\n<A:propfind xmlns:A="DAV:">\n  <A:prop>\n'
+            b'    <A:current-user-principal/>\n    <A:principal-URL/>\n    <A:resourcetype/>\n  </A:prop>\n</A:propfind>')
+IOS_PRINCIPAL = (b'<?xml version="1.0" encoding="UTF-8"?>\n<A:propfind xmlns:A="DAV:" xmlns:B="urn:ietf:params:xml:ns:'
+                 b'carddav" xmlns:C="http://calendarserver.org/ns/">\n  <A:prop>\n    <B:addressbook-home-set/>\n'
+                 b'    <B:directory-gateway/>\n    <A:displayname/>\n    <C:email-address-set/>\n'
+                 b'    <A:principal-collection-set/>\n    <A:principal-URL/>\n    <A:resource-id/>\n'
+                 b'    <A:supported-report-set/>\n  </A:prop>\n</A:propfind>')
+IOS_HOME = (b'<?xml version="1.0" encoding="UTF-8"?>\n<A:propfind xmlns:A="DAV:" xmlns:B="http://calendarserver.org/ns/"'
+            b' xmlns:C="urn:ietf:params:xml:ns:carddav" xmlns:D="http://me.com/_namespace/">\n  <A:prop>\n'
+            b'    <A:add-member/>\n    <C:max-image-size/>\n    <C:max-resource-size/>\n    <D:bulk-requests/>\n'
+            b'    <B:me-card/>\n    <A:owner/>\n    <B:push-transports/>\n    <B:pushkey/>\n'
+            b'    <A:quota-available-bytes/>\n    <A:quota-used-bytes/>\n    <A:resource-id/>\n    <A:resourcetype/>\n'
+            b'    <A:supported-report-set/>\n    <A:sync-token/>\n    <A:current-user-privilege-set/>\n'
+            b'    <A:displayname/>\n    <B:getctag/>\n  </A:prop>\n</A:propfind>')
+IOS_AGENT = {"User-Agent": "iOS/17.5 (21F79) dataaccessd/1.0"}
+
+
+def test_davx5_finds_the_books_syncs_and_fetches_cards(client, world):
+    found = client.open("/.well-known/carddav", method="PROPFIND", data=DAVX5_FIND, headers={"Depth": "0"})
+    assert found.status_code == 301
+    root = _hrefs(dav(client, world, "PROPFIND", found.headers["Location"], DAVX5_FIND, {"Depth": "0"}))["/dav/"]
+    home = _hrefs(dav(client, world, "PROPFIND", root["current-user-principal"], DAVX5_FIND, {"Depth": "0"}))
+    home_url = home[root["current-user-principal"]]["addressbook-home-set"]
+    books = _hrefs(dav(client, world, "PROPFIND", home_url, DAVX5_FIND, {"Depth": "1"}))
+    assert {props.get("displayname") for href, props in books.items() if href != home_url} == {
+        "Mes contacts", "Tous mes contacts"}
+    answer = dav(client, world, "PROPFIND", _book(world), DAVX5_BOOK, {"Depth": "0"})
+    book = _hrefs(answer)[_book(world)]
+    assert b"<card:addressbook-multiget/>" in answer.data and book["getctag"] == book["sync-token"]
+    synced = dav(client, world, "REPORT", _book(world), DAVX5_SYNC, {"Depth": "0"})
+    hrefs = [href for href in _hrefs(synced)]
+    assert hrefs == [f"{_book(world)}{world.mine.id}.vcf"]
+    cards = _hrefs(dav(client, world, "REPORT", _book(world), DAVX5_MULTIGET.format(href=hrefs[0]).encode(),
+                       {"Depth": "0"}))
+    card = cards[hrefs[0]]["address-data"]
+    assert card.startswith("BEGIN:VCARD\r\nVERSION:4.0\r\n") and cards[hrefs[0]]["getcontenttype"].startswith("text/vcard")
+
+
+def test_ios_contacts_finds_the_books_and_gets_vcard_3(client, world):
+    root = _hrefs(dav(client, world, "PROPFIND", "/dav/", IOS_ROOT, {"Depth": "0", **IOS_AGENT}))["/dav/"]
+    principal_url = root["current-user-principal"]
+    principal = dav(client, world, "PROPFIND", principal_url, IOS_PRINCIPAL, {"Depth": "0", **IOS_AGENT})
+    home_url = _hrefs(principal)[principal_url]["addressbook-home-set"]
+    assert b"email-address-set" in principal.data  # asked, answered 404 in its own propstat
+    listing = dav(client, world, "PROPFIND", home_url, IOS_HOME, {"Depth": "1", **IOS_AGENT})
+    assert listing.status_code == 207 and b"HTTP/1.1 404 Not Found" in listing.data
+    books = {href: props for href, props in _hrefs(listing).items() if "addressbook" in props.get("resourcetype", "")}
+    assert len(books) == 2 and all(props["getctag"] for props in books.values())
+    multiget = _multiget(world, [f"{world.mine.id}.vcf"])  # <address-data/> without a version
+    cards = _hrefs(dav(client, world, "REPORT", _book(world), multiget, {"Depth": "1", **IOS_AGENT}))
+    assert "VERSION:3.0" in cards[f"{_book(world)}{world.mine.id}.vcf"]["address-data"]
+
+
+def test_a_contacts_photo_travels_in_its_card(app, client, world):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from webapp.services.contacts import update_contact
+    from webapp.services.photos import process_photo
+    out = BytesIO()
+    Image.new("RGB", (40, 40), (200, 30, 30)).save(out, "JPEG")
+    with app.app_context():
+        contact = db.session.get(Contact, world.mine.id)
+        update_contact(contact, {}, contact.version, None, "form", photo=process_photo(out.getvalue()))
+        db.session.commit()
+    text = dav(client, world, "GET", f"{_book(world)}{world.mine.id}.vcf").get_data(as_text=True)
+    assert "PHOTO:data:image/jpeg;base64," in text.replace("\r\n ", "")

@@ -90,6 +90,11 @@ def text(value: str) -> str:
     return escape(value)
 
 
+def card_text(value: str) -> str:
+    """A vCard as element text: its CRs written as &#13;, which an XML parser keeps (a raw CR LF becomes LF)."""
+    return escape(value).replace("\r", "&#13;")
+
+
 def href(value: str) -> str:
     return f"<d:href>{escape(value)}</d:href>"
 

@@ -248,7 +248,7 @@ def _report(user, book, base: str) -> Response:
     if root_element is None:
         return _text(400, "Rapport sans corps.")
     asked = x.prop_request(root_element)
-    version = "3.0" if asked.address_data_version == "3.0" else "4.0"
+    version = _version(asked.address_data_version)
     found = _members(user, book)
     if root_element.tag == x.qname(x.CARD, "addressbook-multiget"):
         names = [_name_in(base, element.text or "") for element in root_element.findall(x.qname(x.DAV, "href"))]
@@ -316,16 +316,29 @@ def _card_responses(base: str, members: list, asked: x.PropRequest, version: str
     for member in members:
         props = _card_props(member.etag)
         if wants_data and (asked.all or f"{{{x.CARD}}}address-data" in asked.names):
-            props[f"{{{x.CARD}}}address-data"] = lambda text=texts.get(member.contact_id, ""): x.text(text)
+            props[f"{{{x.CARD}}}address-data"] = lambda text=texts.get(member.contact_id, ""): x.card_text(text)
         responses.append(_propfind(base + quote(member.name), props, asked))
     return responses
 
 
 # --- one card ----------------------------------------------------------------------------------------------------
 
+# Apple's Contacts (iOS dataaccessd, macOS AddressBook) read vCard 3.0 best and never ask for a version.
+_VCARD3_AGENTS = ("dataaccessd", "AddressBook/", "iOS/", "macOS/")
+
+
+def _version(asked: str | None) -> str:
+    """The vCard version to serve: the one asked, 3.0 for Apple's clients, else 4.0."""
+    if asked in ("3.0", "4.0"):
+        return asked
+    agent = request.headers.get("User-Agent", "")
+    return "3.0" if any(name in agent for name in _VCARD3_AGENTS) else "4.0"
+
+
 def _version_asked() -> str:
-    accept = request.headers.get("Accept", "")
-    return "3.0" if "version=3.0" in accept.replace(" ", "") else "4.0"
+    """The version a GET's Accept names (text/vcard; version=3.0), else as _version decides."""
+    accept = request.headers.get("Accept", "").replace(" ", "")
+    return _version("3.0" if "version=3.0" in accept else "4.0" if "version=4.0" in accept else None)
 
 
 def _etag_header(etag: str) -> dict:
