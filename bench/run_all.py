@@ -12,6 +12,7 @@ BENCHMARKS = [
     ("vCard import and export", ["bench_vcard.py"]),
     ("vCard import of hostile files: peak memory", ["bench_vcard_hostile.py"]),
     ("possible duplicates, first page (SQLite 100k, PostgreSQL)", ["bench_duplicates.py", "--pg"]),
+    ("CardDAV sync of 10,000 contacts (vdirsyncer, sync-collection)", ["bench_carddav.py"]),
 ]
 
 
