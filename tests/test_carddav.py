@@ -456,3 +456,27 @@ def test_a_contacts_photo_travels_in_its_card(app, client, world):
         db.session.commit()
     text = dav(client, world, "GET", f"{_book(world)}{world.mine.id}.vcf").get_data(as_text=True)
     assert "PHOTO:data:image/jpeg;base64," in text.replace("\r\n ", "")
+
+
+def test_a_stale_phone_edit_is_refused_then_made_again_after_the_next_sync(app, client, world):
+    """DAVx⁵'s way: its PUT with the ETag it knew answers 412; its next sync-collection brings the CRM's copy,
+    on which the user's change goes through."""
+    href = f"{_book(world, 'all')}{world.mine.id}.vcf"
+    _first, token = _sync(client, world)
+    known = dav(client, world, "GET", href)
+    with app.app_context():
+        contact = db.session.get(Contact, world.mine.id)
+        update_contact(contact, {"function": "Changée au bureau"}, contact.version, world.other.id, "form")
+        db.session.commit()
+    phone_copy = known.get_data(as_text=True).replace("END:VCARD", "NOTE:Rappeler lundi\r\nEND:VCARD")
+    refused = dav(client, world, "PUT", href, phone_copy.encode(), {"If-Match": known.headers["ETag"]})
+    assert refused.status_code == 412
+    changed, _token = _sync(client, world, token)
+    assert href in _hrefs(changed)
+    fresh = dav(client, world, "GET", href)
+    assert "TITLE:Changée au bureau" in fresh.get_data(as_text=True)
+    again = fresh.get_data(as_text=True).replace("END:VCARD", "NOTE:Rappeler lundi\r\nEND:VCARD")
+    assert dav(client, world, "PUT", href, again.encode(), {"If-Match": fresh.headers["ETag"]}).status_code == 204
+    with app.app_context():
+        contact = db.session.get(Contact, world.mine.id)
+        assert (contact.function, contact.notes) == ("Changée au bureau", "Rappeler lundi")
