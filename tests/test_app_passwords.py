@@ -365,3 +365,25 @@ def test_the_page_in_english(client, make, login_as):
         db.session.scalars(select(User).where(User.email == "en@example.com")).one().language = "en"
     text = strip_tags(client.get("/account").text)
     assert "My account" in text and "Carnet d'adresses" not in text
+
+
+def test_behind_a_trusted_proxy_the_server_address_is_the_one_the_user_typed(app, make, login_as, client):
+    from webapp import create_app
+    from webapp.config import TestConfig
+
+    user = make.user(email="marion@example.com")
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "crm.example.fr"}
+    login_as(user)
+    assert "https://crm.example.fr" not in client.get("/account", headers=forwarded).text  # no proxy trusted
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI, config.PROXY_COUNT = app.config["SQLALCHEMY_DATABASE_URI"], 1
+    proxied = create_app(config)
+    try:
+        browser = proxied.test_client()
+        with browser.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = user.get_id(), True
+        page = browser.get("/account", headers=forwarded).text
+        assert "https://crm.example.fr/.well-known/carddav" in page
+    finally:
+        with proxied.app_context():
+            db.engine.dispose()

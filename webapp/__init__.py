@@ -69,6 +69,11 @@ def create_app(config: Config | None = None) -> Flask:
     # Registered after every other after_request hook, so it runs first: a later hook that fails (a rollback on
     # a lost connection) cannot leave an error page without its headers.
     security.init_security_headers(app)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 

@@ -42,6 +42,10 @@ class Config:
     # CardDAV: "Tous mes contacts" holds at most this many contacts (the newest the user sees); one card sent by a
     # phone is at most this big (a photo at PHOTO_MAX_BYTES, in base64, fits).
     CARDDAV_BOOK_MAX = _int("CARDDAV_BOOK_MAX", 20_000)
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host headers are believed (0: none, the
+    # default: a client could otherwise claim any host or scheme): the addresses the app writes out (the CardDAV
+    # server address on Mon compte, its QR code) then use the scheme and host the user typed.
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
     CARDDAV_CARD_MAX_BYTES = _int("CARDDAV_CARD_MAX_MB", 8) * 1024 * 1024
     # Both limits are checked on the server against the session's row (webapp/services/sessions.py); the cookie
     # only needs to live as long as the longest session.
