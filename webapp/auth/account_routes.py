@@ -70,8 +70,9 @@ def revoke_app_password(password_id: int):
 @login_required
 def set_carddav_account():
     """Choose the account of the contacts created on a phone whose company the CRM does not know (or none)."""
-    chosen = parse_id(request.form.get("client_id", ""))
-    if not carddav_settings.set_default_account(current_user, chosen):
+    typed = request.form.get("client_id", "").strip()
+    chosen = parse_id(typed)
+    if (typed and chosen is None) or not carddav_settings.set_default_account(current_user, chosen):
         return _("Ce compte n'est pas dans vos comptes."), 422
     message = _("Compte par défaut enregistré.")
     if not is_partial():
