@@ -227,7 +227,9 @@ def extract(data: bytes, kind: FileKind, timeout: float = TIMEOUT, max_memory: i
     text and no problem. Never raises."""
     if kind.kind not in ("pdf", "docx", "odt", "eml", "text"):
         return Extracted("")
-    if kind.kind in ("docx", "odt") and data.startswith(b"PK") and _zip_bomb(data, max_memory):
+    if kind.kind == "docx" and data.startswith(_OLE_MAGIC):  # sniff() found the encrypted package in it
+        return Extracted("", PROBLEMS["password"])
+    if kind.kind in ("docx", "odt") and _zip_bomb(data, max_memory):
         return Extracted("", PROBLEMS["too-big"])
     outcome = run_bounded(_read_in_child, (data, kind.kind, max_chars), max_memory, timeout)
     if outcome[0] == "ok":
