@@ -5,17 +5,16 @@ has cached for its formulas (never evaluating them) and never runs macros, in a 
 Bounded: size, rows, and the memory a workbook's reading takes."""
 import codecs
 import csv
-import faulthandler
 import io
-import multiprocessing
 import re
-import resource
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import python_calamine as calamine
 from charset_normalizer import from_bytes
 from flask_babel import gettext as _
+
+from .bounded_child import TOO_BIG, TOO_LONG, run_bounded
 
 SHEET_EXTENSIONS = (".csv", ".xlsx", ".xls", ".ods")
 WORKBOOK_EXTENSIONS = (".xlsx", ".xls", ".ods")
@@ -153,56 +152,19 @@ def _read_workbook(filename: str, data: bytes, max_rows: int, max_memory: int) -
     cells A1 and BXX100000 asks for gigabytes (a "decompression bomb" the file size does not show)."""
     if data.startswith(_OLE_MAGIC) and _ENCRYPTED_OOXML in data:
         raise SheetError(_password_message(filename))
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_read_in_child, args=(sender, data, max_rows, max_memory), daemon=True)
-    child.start()
-    sender.close()
-    try:
-        outcome = receiver.recv() if receiver.poll(WORKBOOK_SECONDS) else ("too-big",)
-    except EOFError:  # the child died: out of its memory
-        outcome = ("too-big",)
-    finally:
-        receiver.close()
-        child.join(1)
-        if child.is_alive():
-            child.kill()
-            child.join()
+    outcome = run_bounded(_read_sheets, (data, max_rows), max_memory, WORKBOOK_SECONDS)
     if outcome[0] == "ok":
         return outcome[1], outcome[2], outcome[3]
     if outcome[0] == "password":
         raise SheetError(_password_message(filename))
     if outcome[0] == "empty":
         raise SheetError(_("%(name)s ne contient aucune donnée.", name=filename))
-    if outcome[0] == "too-big":
+    if outcome in (TOO_BIG, TOO_LONG):
         raise SheetError(_("%(name)s est trop volumineux une fois ouvert (ses cellules occupent une trop grande "
                            "surface) : rien n'a été importé. Enregistrez la feuille seule, sans cellules éloignées.",
                            name=filename))
     raise SheetError(_("%(name)s n'a pas pu être lu : le fichier est abîmé ou n'est pas un classeur "
                        "Excel ou OpenDocument. Ouvrez-le et enregistrez-le à nouveau.", name=filename))
-
-
-def _read_in_child(sender, data: bytes, max_rows: int, max_memory: int) -> None:
-    """In the child process: bound its address space, read the workbook, send the outcome."""
-    # Past the bound calamine's allocator aborts the child: an outcome the parent reports in words, so no
-    # traceback dump (faulthandler, inherited from a test run or `python -X faulthandler`) in the server's log.
-    faulthandler.disable()
-    try:
-        current = resource.getrlimit(resource.RLIMIT_AS)[1]
-        used = _address_space()
-        limit = used + max_memory if current == resource.RLIM_INFINITY else min(current, used + max_memory)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, current))
-        outcome = _read_sheets(data, max_rows)
-    except MemoryError:
-        outcome = ("too-big",)
-    sender.send(outcome)
-    sender.close()
-
-
-def _address_space() -> int:
-    """The process's virtual memory size, in bytes."""
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[0]) * resource.getpagesize()
 
 
 def _read_sheets(data: bytes, max_rows: int) -> tuple:
