@@ -5,6 +5,7 @@ not one (or past the INTEGER column) never reaches SQL.
 The walk finds the forms and parameters itself (tests/hostile_walk.py): a new form, field, route or parameter is
 walked without touching this file, and a POST route that the walk cannot reach makes it fail until it is reached
 or excluded here with a reason."""
+import io
 from urllib.parse import quote
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import text
 
 from webapp.extensions import db
 from webapp.rules import MAX_ID, parse_id
-from webapp.services import app_passwords, duplicates, merge
+from webapp.services import app_passwords, documents, duplicates, merge
 from webapp.services.preferences import PREFERENCES
 from webapp.services.sheet_import import start_sheet_import
 from webapp.services.sheet_read import read_sheet
@@ -78,6 +79,8 @@ def world(make, login_as, app):
         cards = read_upload([("cartes.vcf", vcf(card("N:Neuf;Nina", "ORG:APROOL")))], 10_000, 10, 10_000, 10_000)
         vcard_token = store_batch(seller, *cards).token
         app_passwords.create(seller, "iPhone de Marion")  # its revocation on Mon compte
+        documents.file_upload(seller, "compte-rendu.txt", io.BytesIO("Réunion du 3 décembre".encode()),
+                              documents.Limits(10_000, 100_000), [world.blou.id])  # classify, download, delete
         db.session.commit()
     # Two possible duplicates (the dismiss and merge forms), and a merge done (its undo form on the survivor).
     doubles = [make.contact(world.aprool, "DOUBLE", "Anne").id for _n in range(2)]
@@ -108,6 +111,8 @@ def valid_values(w, app) -> dict:
         "admin.user_password": {"password": "un-long-mot-de-passe", "password_confirm": "un-long-mot-de-passe"},
         "admin.new_role": {"name": "Nouveau rôle"},
         "auth.create_app_password": {"label": "Téléphone de test"},
+        "documents.upload": {"files": ("notes.txt", "Notes de réunion".encode())},
+        "documents.classify": {"contact_id": w.blou.id},
         "parameters.create": {"new-label": "Nouvelle valeur"},
         "contacts.import_upload": {"files": ("cartes.vcf", vcf(card("N:Neuf;Nina", "FN:Nina Neuf", "ORG:APROOL")))},
         "contacts.save_view": {"name": "Mes clients"},

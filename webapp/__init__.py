@@ -52,6 +52,7 @@ def create_app(config: Config | None = None) -> Flask:
     from .clients import bp as clients_bp
     from .contacts import bp as contacts_bp
     from .deals import bp as deals_bp
+    from .documents import bp as documents_bp
     from .health import bp as health_bp
     from .parameters import bp as parameters_bp
     from .tasks import bp as tasks_bp
@@ -65,6 +66,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(tasks_bp)
     app.register_blueprint(deals_bp)
     app.register_blueprint(carddav_bp)
+    app.register_blueprint(documents_bp)
     app.cli.add_command(crm_cli)
     # Registered after every other after_request hook, so it runs first: a later hook that fails (a rollback on
     # a lost connection) cannot leave an error page without its headers.

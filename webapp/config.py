@@ -41,6 +41,11 @@ class Config:
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
     # CardDAV: "Tous mes contacts" holds at most this many contacts (the newest the user sees); one card sent by a
     # phone is at most this big (a photo at PHOTO_MAX_BYTES, in base64, fits).
+    # Documents: one file at most DOCUMENT_MAX_MB, DOCUMENT_MAX_FILES per upload (the upload's request may be that
+    # large, whatever MAX_UPLOAD_MB says), every version a user filed at most DOCUMENT_QUOTA_MB together.
+    DOCUMENT_MAX_BYTES = _int("DOCUMENT_MAX_MB", 25) * 1024 * 1024
+    DOCUMENT_MAX_FILES = _int("DOCUMENT_MAX_FILES", 10)
+    DOCUMENT_QUOTA_BYTES = _int("DOCUMENT_QUOTA_MB", 2048) * 1024 * 1024
     CARDDAV_BOOK_MAX = _int("CARDDAV_BOOK_MAX", 20_000)
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host headers are believed (0: none, the
     # default: a client could otherwise claim any host or scheme): the addresses the app writes out (the CardDAV

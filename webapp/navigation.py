@@ -6,18 +6,19 @@ from markupsafe import Markup
 # blueprint -> (section, the section's home screen); deals and tasks are reached from a contact.
 SECTION_OF = {"contacts": ("contacts", "contacts.index"), "deals": ("contacts", "contacts.index"),
               "tasks": ("contacts", "contacts.index"), "clients": ("clients", "clients.index"),
-              "parameters": ("parameters", "parameters.index"), "admin": ("admin", "admin.users")}
+              "parameters": ("parameters", "parameters.index"), "admin": ("admin", "admin.users"),
+              "documents": ("documents", "documents.index")}
 
 
 def current_section() -> str | None:
-    """The navigation section of the screen shown ("contacts", "clients", "parameters", "admin"), if any."""
+    """The navigation section of the screen shown ("contacts", "clients", "documents", "parameters", "admin")."""
     section = SECTION_OF.get(request.blueprint or "")
     return section[0] if section else None
 
 
 def _section_label(section: str) -> str:
     return {"contacts": _("Contacts clients"), "clients": _("Comptes clients"),
-            "parameters": _("Ecrans de paramètres"), "admin": _("Utilisateurs")}[section]
+            "parameters": _("Ecrans de paramètres"), "admin": _("Utilisateurs"), "documents": _("Documents")}[section]
 
 
 def trail(title, *between: tuple[str, str]) -> list[tuple[str, str | None]]:

@@ -16,6 +16,8 @@ CLIENTS_EDIT = "clients.edit"
 PARAMETERS = "parameters.edit"
 USERS = "users.manage"
 ALL_ENTITIES = "entities.all"
+DOCUMENTS_VIEW = "documents.view"
+DOCUMENTS_FILE = "documents.file"
 
 RIGHTS = {
     CONTACTS_LIST: _l("Comptes & Contacts - Liste des contacts clients"),
@@ -33,13 +35,15 @@ RIGHTS = {
     PARAMETERS: _l("Commercial - Ecrans de paramètres"),
     USERS: _l("Administration - Gérer les utilisateurs et les droits"),
     ALL_ENTITIES: _l("Voir toutes les entités"),
+    DOCUMENTS_VIEW: _l("Documents - Consulter les documents"),
+    DOCUMENTS_FILE: _l("Documents - Classer des documents"),
 }
 
 # The role of a salesperson: a contact this user adds is theirs unless they choose otherwise.
 SALESPERSON_ROLE = "Commercial"
 
 _SALES = {CONTACTS_LIST, CONTACTS_EDIT, CONTACTS_IMPORT, CONTACTS_EXPORT, CONTACTS_EXPORT_LIST, MAILING_LISTS, TASKS, DEALS,
-          CLIENTS_EDIT}
+          CLIENTS_EDIT, DOCUMENTS_VIEW, DOCUMENTS_FILE}
 DEFAULT_ROLES = {
     "Commercial": _SALES,
     "Responsable commercial": _SALES | {CONTACTS_DELETE, CONTACTS_MERGE, CONTACTS_BULK_ASSIGN, PARAMETERS, ALL_ENTITIES},

@@ -56,4 +56,6 @@ SCREENS: dict[str, Screen] = {screen.slug: screen for screen in (
            form_class=MailingListForm, label_text=_l("Nom de la liste")),
     Screen("task-types", KINDS["task_type"], _l("Types de tâches"),
            _l("Le type d'une tâche commerciale (Rendez-vous, Appel…).")),
+    Screen("document-categories", KINDS["document_category"], _l("Catégories de documents"),
+           _l("La catégorie d'un document classé (Contrat, CV, Proposition…).")),
 )}

@@ -518,3 +518,43 @@ def suggestions(text: str) -> Suggestions:
         if len(caps) >= MAX_SUGGESTIONS:
             break
     return Suggestions(emails, (caps + capitalised)[:MAX_SUGGESTIONS])
+
+
+# --- A file on disk, its bytes never in the caller's process -------------------------------------------------------
+
+def analyse_file(path: str, filename: str, timeout: float = TIMEOUT, max_memory: int = MAX_MEMORY,
+                 max_chars: int = MAX_CHARS) -> tuple[FileKind, Extracted]:
+    """sniff() and extract() of a file on disk, each in a bounded child process that reads the file itself, so
+    that a 25 MB upload never sits whole in the web worker's memory. A file whose type cannot be found in time is
+    "other". Never raises."""
+    outcome = run_bounded(_sniff_file, (path, filename), max_memory, timeout)
+    kind = outcome[1] if outcome[0] == "ok" else _kind("other", "application/octet-stream")
+    if kind.kind not in ("pdf", "docx", "odt", "eml", "text"):
+        return kind, Extracted("")
+    outcome = run_bounded(_extract_file, (path, kind, max_memory, max_chars), max_memory, timeout)
+    if outcome[0] == "ok":
+        return kind, outcome[1]
+    if outcome == TOO_LONG:
+        return kind, Extracted("", PROBLEMS["too-long"])
+    if outcome == TOO_BIG:
+        return kind, Extracted("", PROBLEMS["too-big"])
+    return kind, Extracted("", PROBLEMS["broken"])
+
+
+def _sniff_file(path: str, filename: str) -> tuple:
+    with open(path, "rb") as stream:
+        return ("ok", sniff(stream.read(), filename))
+
+
+def _extract_file(path: str, kind: FileKind, max_memory: int, max_chars: int) -> tuple:
+    """In the child: the file's text as extract() reads it, without a further child."""
+    with open(path, "rb") as stream:
+        data = stream.read()
+    if kind.kind == "docx" and data.startswith(_OLE_MAGIC):
+        return ("ok", Extracted("", PROBLEMS["password"]))
+    if kind.kind in ("docx", "odt") and _zip_bomb(data, max_memory):
+        return ("ok", Extracted("", PROBLEMS["too-big"]))
+    outcome = _read_in_child(data, kind.kind, max_chars)
+    if outcome[0] == "ok":
+        return ("ok", Extracted(outcome[1]) if outcome[1] else Extracted("", PROBLEMS["empty"]))
+    return ("ok", Extracted("", PROBLEMS.get(outcome[0], PROBLEMS["broken"])))

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import unit_of_work
 from ..extensions import db
-from ..models import (Client, Contact, Department, Entity, MailingList, MailingListSubscription, Origin,
+from ..models import (Client, Contact, Department, Document, DocumentCategory, Entity, MailingList, MailingListSubscription, Origin,
                       RevenueRange, Sector, SizeBand, Skill, SkillCategory, Task, TaskType, client_entities,
                       contact_skills, user_entities)
 from ..text import fold
@@ -79,6 +79,10 @@ def _tasks(n: int) -> str:
     return ngettext("%(num)d tâche", "%(num)d tâches", n)
 
 
+def _documents(n: int) -> str:
+    return ngettext("%(num)d document", "%(num)d documents", n)
+
+
 KINDS: dict[str, Kind] = {kind.record_type: kind for kind in (
     Kind("entity", Entity, feminine=True, usages=(Usage(client_entities.c.entity_id, _clients),
                                    Usage(user_entities.c.entity_id, _users))),
@@ -93,6 +97,7 @@ KINDS: dict[str, Kind] = {kind.record_type: kind for kind in (
     Kind("mailing_list", MailingList, feminine=True, fields=("provider", "external_id"), unique_within="provider",
          usages=(Usage(MailingListSubscription.mailing_list_id, _subscriptions),)),
     Kind("task_type", TaskType, usages=(Usage(Task.task_type_id, _tasks),)),
+    Kind("document_category", DocumentCategory, feminine=True, usages=(Usage(Document.category_id, _documents),)),
 )}
 
 

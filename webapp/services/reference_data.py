@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import (Department, Entity, Origin, RevenueRange, Role, RoleRight, Sector, SizeBand, Skill,
+from ..models import (Department, DocumentCategory, Entity, Origin, RevenueRange, Role, RoleRight, Sector, SizeBand, Skill,
                       SkillCategory, TaskType)
 from ..rights import DEFAULT_ROLES
 
@@ -30,6 +30,7 @@ DEPARTMENTS = {
     "Sécurité": [],
     "Logistique": [],
 }
+DOCUMENT_CATEGORIES = ["Contrat", "CV", "Proposition", "Carte de visite", "Compte-rendu", "Devis", "Facture", "Autre"]
 TASK_TYPES = ["Rendez-vous", "Rendez-vous téléphonique", "Appel", "E-mail", "Relance", "Démonstration"]
 SKILLS = {
     "Langages": ["Java", "Python", "JavaScript", "TypeScript", ".NET", "C#", "C++", "Go", "PHP", "COBOL"],
@@ -54,7 +55,8 @@ def _ensure(model, label: str, position: int, **values):
 def load_reference_data() -> None:
     """Create the missing reference values, rights and roles; existing ones are left as they are."""
     for model, labels in ((SizeBand, SIZE_BANDS), (RevenueRange, REVENUE_RANGES), (Sector, SECTORS),
-                          (Origin, ORIGINS), (TaskType, TASK_TYPES)):
+                          (Origin, ORIGINS), (TaskType, TASK_TYPES),
+                          (DocumentCategory, DOCUMENT_CATEGORIES)):
         for position, label in enumerate(labels):
             _ensure(model, label, position)
     position = 0
