@@ -10,6 +10,8 @@
     return !!types && Array.prototype.indexOf.call(types, "Files") !== -1;
   }
   function send(zone) {
+    // A zone swapped in a moment ago (a record's section) may not be bound yet: bind it, or it would post natively.
+    if (window.htmx) { window.htmx.process(zone); }
     if (zone.requestSubmit) { zone.requestSubmit(); } else { zone.dispatchEvent(new Event("submit", { cancelable: true, bubbles: true })); }
   }
 
