@@ -10,6 +10,8 @@
   function target() { return document.querySelector(".vcf-drop-target"); }
   function carriesFiles(event) {
     var types = event.dataTransfer && event.dataTransfer.types;
+    // Files dropped on "Classez ici vos fichiers" are documents (static/js/documents.js), not contacts.
+    if (event.target && event.target.closest && event.target.closest("[data-document-drop]")) { return false; }
     return !!types && Array.prototype.indexOf.call(types, "Files") !== -1;
   }
 

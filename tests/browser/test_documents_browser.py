@@ -64,3 +64,21 @@ def test_drop_two_files_on_a_contact_then_find_one_by_its_text(page, make, brows
     expect(results.first).to_contain_text("BLOU Hélène")
     _shot(page, f"documents-search-{width}x{height}")
     assert axe_violations(page) == []
+
+
+def test_a_file_dropped_on_the_contacts_list_zone_waits_to_be_classified(page, make, browser_login, axe_violations):
+    entity = make.entity("Est")
+    user = make.user("COTILLON Marion", entities=[entity])
+    aprool = make.client_account("APROOL", entities=[entity])
+    make.contact(aprool, "Blou", "Hélène", function="Acheteuse", email="helene.blou@aprool.fr")
+    browser_login(page, user)
+    zone = page.locator(".documents-zone form.document-drop")
+    expect(zone).to_contain_text("Classez ici vos fichiers")
+    page.evaluate(DROP, [".documents-zone form.document-drop",
+                         [["carte.txt", "Hélène Blou, acheteuse - helene.blou@aprool.fr"]]])
+    answer = zone.locator(".document-filed")
+    expect(answer).to_contain_text("carte.txt")
+    expect(answer.get_by_role("link", name=re.compile("à classer"))).to_contain_text("1 contact proposé")
+    assert page.url.endswith("/contacts")  # a document, not a vCard import
+    _shot(page, "documents-list-zone-1440x900")
+    assert axe_violations(page) == []
