@@ -69,6 +69,7 @@ def upgrade():
     )
     op.create_index(op.f("ix_document_client_id"), "document", ["client_id"])
     op.create_index(op.f("ix_document_name_key"), "document", ["name_key"])
+    op.create_index("ix_document_updated", "document", ["updated_at", "id"])
     op.create_table(
         "document_contact",
         sa.Column("document_id", sa.Integer(), nullable=False),
@@ -138,6 +139,7 @@ def downgrade():
     op.drop_table("document_version")
     op.drop_index(op.f("ix_document_contact_contact_id"), table_name="document_contact")
     op.drop_table("document_contact")
+    op.drop_index("ix_document_updated", table_name="document")
     op.drop_index(op.f("ix_document_name_key"), table_name="document")
     op.drop_index(op.f("ix_document_client_id"), table_name="document")
     op.drop_table("document")

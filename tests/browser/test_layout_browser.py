@@ -166,7 +166,7 @@ def test_the_vcard_bar_is_slim_and_a_file_dropped_on_a_row_is_imported(sized, ma
     _login(page, make.user("ADMIN Alice", role="Administrateur"))
     bar = page.locator("#vcf-dropzone form")
     assert bar.bounding_box()["height"] <= 48  # one slim line above the list
-    assert page.locator(".vcf-prompt").all_inner_texts() == ["Choisir des fichiers .vcf", "Importer un fichier"]
+    assert bar.locator(".vcf-prompt").all_inner_texts() == ["Choisir des fichiers .vcf", "Importer un fichier"]
     for field in ("#vcf-files", "#sheet-file"):
         assert page.locator(field).bounding_box()["width"] <= 1  # no browser "Choose Files" button
     # Dragging files over any row shows the list's drop target; leaving the page hides it.

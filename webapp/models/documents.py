@@ -53,6 +53,9 @@ class Document(db.Model):
     versions: Mapped[list["DocumentVersion"]] = relationship(back_populates="document", cascade="all, delete-orphan",
                                                              order_by="DocumentVersion.number.desc()")
 
+    # The search lists the newest first: a page is read along this index.
+    __table_args__ = (Index("ix_document_updated", "updated_at", "id"),)
+
 
 class DocumentVersion(db.Model):
     """One upload of a document: its bytes (in chunks), what it was found to be, the text read from it."""
