@@ -13,6 +13,7 @@ BENCHMARKS = [
     ("vCard import of hostile files: peak memory", ["bench_vcard_hostile.py"]),
     ("possible duplicates, first page (SQLite 100k, PostgreSQL)", ["bench_duplicates.py", "--pg"]),
     ("CardDAV sync of 10,000 contacts (vdirsyncer, sync-collection)", ["bench_carddav.py"]),
+    ("documents search over 20,000 documents", ["bench_documents.py"]),
 ]
 
 
