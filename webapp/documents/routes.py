@@ -18,6 +18,7 @@ from ..scope import get_client_or_404, get_contact_or_404
 from ..services import documents
 from ..services.document_storage import STORAGE
 from ..services.filenames import content_disposition
+from ..unit_of_work import commit
 from . import bp
 
 
@@ -163,7 +164,7 @@ def download(document_id: int):
         abort(404)
     version = documents.version_of(document, number) or abort(404)
     documents.record_download(current_user, document, version)
-    db.session.commit()  # the download is audited even if the transfer is cut
+    commit()  # the download is audited even if the transfer is cut
     response = Response(stream_with_context(STORAGE.read(version.id)), mimetype=version.mime)
     response.headers["Content-Disposition"] = content_disposition(version.name)
     response.headers["Content-Length"] = str(version.size)
