@@ -43,15 +43,24 @@ SYNC = ('<d:sync-collection xmlns:d="DAV:"><d:sync-token>{token}</d:sync-token><
         '<d:prop><d:getetag/></d:prop></d:sync-collection>')
 
 
+def _fresh_schema(url: str) -> None:
+    """An empty database: the SQLite file removed, PostgreSQL's public schema made again."""
+    if url.startswith("sqlite:///"):
+        db.engine.dispose()
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        return
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+
+
 def prepare(url: str, contacts: int):
     """A fresh schema with one salesperson, one account and `contacts` contacts assigned to her; her app password."""
     config = Config()
     config.SQLALCHEMY_DATABASE_URI = url
     app = create_app(config)
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        _fresh_schema(url)
         from alembic import command
 
         command.upgrade(app.extensions["migrate"].migrate.get_config(), "head")

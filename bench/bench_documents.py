@@ -42,18 +42,24 @@ def vocabulary(rng: random.Random) -> list[str]:
     return sorted(words) + ACCENTED * 20
 
 
+def _fresh_schema(url: str) -> None:
+    """An empty database: the SQLite file removed, PostgreSQL's public schema made again."""
+    if url.startswith("sqlite:///"):
+        db.engine.dispose()
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        return
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+
+
 def prepare(url: str, count: int, text_kb: int):
     config = Config()
     config.SQLALCHEMY_DATABASE_URI = url
     app = create_app(config)
     rng = random.Random(20)
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-            if url.startswith("sqlite"):
-                connection.execute(text("DROP TABLE IF EXISTS document_fts"))
-                connection.execute(text("DROP TABLE IF EXISTS contact_fts"))
+        _fresh_schema(url)
         from alembic import command
 
         command.upgrade(app.extensions["migrate"].migrate.get_config(), "head")
