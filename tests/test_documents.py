@@ -208,3 +208,9 @@ def test_a_zip_bomb_named_docx_is_filed_without_its_text(app, client, csrf, worl
                 member.write(zeros)
     response = upload(client, csrf, [("contrat.docx", out.getvalue())], HX, client_id=world.aprool.id)
     assert response.status_code == 200 and "décompressé" in response.text
+
+
+def test_tags_typed_with_control_characters_are_kept_clean(app, client, csrf, world):
+    upload(client, csrf, [("a.txt", b"texte")], client_id=world.aprool.id, tags="sa\x00lon, \u202e2026, salon")
+    with app.app_context():
+        assert db.session.scalars(select(Document.tags)).one() == "salon, \u202e2026"  # NUL out, "salon" once

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Client, Contact, Document, DocumentCategory, DocumentVersion, User, document_contacts
 from ..models.types import utcnow
+from ..rules import clean_line
 from ..scope import client_visible, contact_visible
 from ..text import fold
 from .audit import record_changes, record_created, record_deleted
@@ -209,7 +210,8 @@ def documents_text(document: Document) -> str:
 
 
 def _clean_tags(tags: str) -> str:
-    kept = list(dict.fromkeys(tag.strip() for tag in re.split(r"[,;]", tags or "") if tag.strip()))
+    """Tags as typed, one line each (control characters out), without repeats: "salon, 2026"."""
+    kept = list(dict.fromkeys(tag for tag in (clean_line(t) for t in re.split(r"[,;]", tags or "")) if tag))
     return ", ".join(kept)[:500]
 
 
