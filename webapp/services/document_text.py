@@ -28,15 +28,23 @@ from PIL import Image
 from .bounded_child import TOO_BIG, TOO_LONG, run_bounded
 from .sheet_read import SheetError, decode_text
 
-# The sentences a user reads, in French as the UI; plain strings, not gettext: this module runs outside a request
-# (and partly in a child process). The caller translates them when it shows them (the keys are stable).
+
+
+def _l(text: str) -> str:
+    """Marks a sentence for the catalogs (scripts/i18n.py extracts `_l`) and keeps it French: it is stored with the
+    document (document.text_problem) and translated where it is shown."""
+    return text
+
+
+# The sentences a user reads, in French as the UI; not translated here: this module runs outside a request (and
+# partly in a child process), and the sentence is stored. The templates translate it when they show it.
 PROBLEMS = {
-    "scanned": "Aucun texte lisible : document scanné (images seulement).",
-    "empty": "Aucun texte dans ce fichier.",
-    "password": "Fichier protégé par un mot de passe : texte non lu.",
-    "too-long": "Lecture interrompue : fichier trop long à lire.",
-    "too-big": "Lecture interrompue : fichier trop gros une fois décompressé.",
-    "broken": "Fichier illisible : il est abîmé ou n'est pas du type qu'il annonce.",
+    "scanned": _l("Aucun texte lisible : document scanné (images seulement)."),
+    "empty": _l("Aucun texte dans ce fichier."),
+    "password": _l("Fichier protégé par un mot de passe : texte non lu."),
+    "too-long": _l("Lecture interrompue : fichier trop long à lire."),
+    "too-big": _l("Lecture interrompue : fichier trop gros une fois décompressé."),
+    "broken": _l("Fichier illisible : il est abîmé ou n'est pas du type qu'il annonce."),
 }
 # The words written into an e-mail's extracted text (stored and searched, so in the UI's language).
 WORDS = {

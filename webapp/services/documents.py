@@ -9,6 +9,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import selectinload
 
@@ -19,7 +20,7 @@ from ..rules import clean_line
 from ..scope import client_visible, contact_visible
 from ..text import fold
 from .audit import record_changes, record_created, record_deleted
-from .document_storage import STORAGE, TooLarge
+from .document_storage import STORAGE
 from .document_text import analyse_file, suggestions
 from .filenames import safe_filename
 
@@ -78,16 +79,16 @@ def _size(n: int) -> str:
 def _checked_links(user: User, contact_ids: list[int], client_id: int | None) -> tuple[list[Contact], int | None]:
     contacts = list(db.session.scalars(select(Contact).where(Contact.id.in_(contact_ids), contact_visible(user))))
     if len(contacts) != len(set(contact_ids)):
-        raise DocumentRefused("Un des contacts choisis n'existe pas ou ne vous est pas visible.")
+        raise DocumentRefused(_("Un des contacts choisis n'existe pas ou ne vous est pas visible."))
     if client_id is not None and not db.session.scalar(select(Client.id).where(Client.id == client_id,
                                                                                client_visible(user))):
-        raise DocumentRefused("Ce compte client n'existe pas ou ne vous est pas visible.")
+        raise DocumentRefused(_("Ce compte client n'existe pas ou ne vous est pas visible."))
     return contacts, client_id
 
 
 def _check_category(category_id: int | None) -> None:
     if category_id is not None and db.session.get(DocumentCategory, category_id) is None:
-        raise DocumentRefused("Cette catégorie n'existe pas.")
+        raise DocumentRefused(_("Cette catégorie n'existe pas."))
 
 
 def _same_document(user: User, name_key: str, contacts: list[Contact], client_id: int | None) -> Document | None:
@@ -115,8 +116,9 @@ def file_upload(user: User, name: str, stream, limits: Limits, contact_ids: list
         size = _spool(stream, spool, limits.max_bytes, name)
         used = used_bytes(user)
         if used + size > limits.quota_bytes:
-            raise DocumentRefused(f"« {name} » n'est pas classé : votre espace ({_size(limits.quota_bytes)}) serait "
-                                  f"dépassé ({_size(used)} utilisés).")
+            raise DocumentRefused(_("« %(name)s » n'est pas classé : votre espace (%(quota)s) serait dépassé "
+                                    "(%(used)s utilisés).", name=name, quota=_size(limits.quota_bytes),
+                                    used=_size(used)))
         found, extracted = analyse_file(spool.name, name)
         document = _same_document(user, fold(name), contacts, client_id)
         new_version = document is not None
@@ -132,10 +134,7 @@ def file_upload(user: User, name: str, stream, limits: Limits, contact_ids: list
         db.session.add(version)
         db.session.flush()
         spool.seek(0)
-        try:
-            stored = STORAGE.write(version.id, spool, limits.max_bytes)
-        except TooLarge as error:
-            raise DocumentRefused(f"« {name} » dépasse {_size(limits.max_bytes)}.") from error
+        stored = STORAGE.write(version.id, spool, size)  # the spool is at most max_bytes: nothing refused after a write
         version.sha256 = stored.sha256
     document.version_count += 1
     document.size, document.kind, document.mime = size, found.kind, found.mime
@@ -162,11 +161,12 @@ def _spool(stream, spool, max_bytes: int, name: str) -> int:
     while chunk := stream.read(1024 * 1024):
         size += len(chunk)
         if size > max_bytes:
-            raise DocumentRefused(f"« {name} » dépasse {_size(max_bytes)} : il n'est pas classé.")
+            raise DocumentRefused(_("« %(name)s » dépasse %(size)s : il n'est pas classé.", name=name,
+                                    size=_size(max_bytes)))
         spool.write(chunk)
     spool.flush()
     if size == 0:
-        raise DocumentRefused(f"« {name} » est vide : il n'est pas classé.")
+        raise DocumentRefused(_("« %(name)s » est vide : il n'est pas classé.", name=name))
     return size
 
 
