@@ -41,11 +41,7 @@ def _search_context() -> dict:
     terms = documents.query_terms(query)
     return {"query": query, "result": result, "page": page, "category_id": category_id,
             "snippets": {d.id: documents.snippet(texts.get(d.id, ""), terms) for d in result.documents},
-            "categories": _categories(), "unclassified": _unclassified()}
-
-
-def _unclassified() -> list:
-    return [d for d in documents.search(current_user).documents if d.client_id is None and not d.contacts]
+            "categories": _categories()}
 
 
 @bp.get("/documents")

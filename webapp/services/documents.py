@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Client, Contact, Document, DocumentCategory, DocumentVersion, User, document_contacts
+from ..models import AuditEntry, Client, Contact, Document, DocumentCategory, DocumentVersion, User, document_contacts
 from ..models.types import utcnow
 from ..rules import clean_line
 from ..scope import client_visible, contact_visible
@@ -269,8 +269,7 @@ def version_of(document: Document, number: int | None) -> DocumentVersion | None
 
 
 def record_download(user: User, document: Document, version: DocumentVersion) -> None:
-    from ..models import AuditEntry
-
+    """A download in the audit trail: who, which document, which version."""
     db.session.add(AuditEntry(user_id=user.id, via="form", action="download", record_type="document",
                               record_id=document.id, field="version", new_value=str(version.number)))
 
