@@ -82,3 +82,31 @@ def test_a_file_dropped_on_the_contacts_list_zone_waits_to_be_classified(page, m
     assert page.url.endswith("/contacts")  # a document, not a vCard import
     _shot(page, "documents-list-zone-1440x900")
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("width, height", [(1440, 900), (390, 844)], ids=["laptop", "phone"])
+def test_an_account_files_its_documents_and_one_is_classified(page, make, browser_login, axe_violations, width,
+                                                              height):
+    page.set_viewport_size({"width": width, "height": height})
+    entity = make.entity("Est")
+    user = make.user("COTILLON Marion", entities=[entity])
+    aprool = make.client_account("APROOL", entities=[entity])
+    make.contact(aprool, "Blou", "Hélène", function="Acheteuse", email="helene.blou@aprool.fr")
+    browser_login(page, user)
+    page.goto(f"/clients/{aprool.id}")
+    section = page.locator("#record-documents")
+    expect(section).to_contain_text("Aucun document.")
+    page.evaluate(DROP, [f"#document-drop-c{aprool.id}", [["contrat cadre.txt", "Contrat cadre signé avec Hélène Blou."]]])
+    expect(section.locator(".document-row")).to_have_count(1)
+    expect(section.locator(".document-row")).to_contain_text("APROOL")
+    _shot(page, f"documents-account-{width}x{height}")
+    assert axe_violations(page) == []
+    section.get_by_role("link", name="Classer", exact=True).click()
+    expect(page.get_by_role("heading", name="Classer « contrat cadre.txt »")).to_be_visible()
+    page.get_by_label("BLOU Hélène").check()
+    page.get_by_label("Catégorie").select_option(label="Contrat")
+    _shot(page, f"documents-classify-{width}x{height}")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Classer").click()
+    expect(page.locator(".flash")).to_contain_text("« contrat cadre.txt » est classé.")
+    expect(page.locator("#document-results .document-row")).to_contain_text("Contrat")
