@@ -23,15 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from sqlalchemy import event, insert, select, text  # noqa: E402
+from sqlalchemy import event, insert, select  # noqa: E402
 
-from webapp import create_app  # noqa: E402
-from webapp.config import Config  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models import Client, Contact, Entity, Role, User  # noqa: E402
 from webapp.services import app_passwords  # noqa: E402
 from webapp.services.contacts import new_uid, update_contact  # noqa: E402
-from webapp.services.reference_data import load_reference_data  # noqa: E402
+from bench_db import migrated_app  # noqa: E402
 
 import live_server  # noqa: E402
 
@@ -43,28 +41,10 @@ SYNC = ('<d:sync-collection xmlns:d="DAV:"><d:sync-token>{token}</d:sync-token><
         '<d:prop><d:getetag/></d:prop></d:sync-collection>')
 
 
-def _fresh_schema(url: str) -> None:
-    """An empty database: the SQLite file removed, PostgreSQL's public schema made again."""
-    if url.startswith("sqlite:///"):
-        db.engine.dispose()
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-        return
-    with db.engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-
-
 def prepare(url: str, contacts: int):
     """A fresh schema with one salesperson, one account and `contacts` contacts assigned to her; her app password."""
-    config = Config()
-    config.SQLALCHEMY_DATABASE_URI = url
-    app = create_app(config)
+    app = migrated_app(url)
     with app.app_context():
-        _fresh_schema(url)
-        from alembic import command
-
-        command.upgrade(app.extensions["migrate"].migrate.get_config(), "head")
-        load_reference_data()
         entity = Entity(label="Est")
         account = Client()
         account.set_name("APROOL")
@@ -165,29 +145,12 @@ def main() -> None:
     app, user_id, secret = prepare(url, args.contacts)
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
-        (work / "contacts" / "mine").mkdir(parents=True)
         with live_server.gunicorn(url, work) as port:
-            config = work / "vdirsyncer.conf"
-            config.write_text(f"""[general]
-status_path = "{work / 'status'}/"
-[pair crm]
-a = "server"
-b = "laptop"
-collections = ["mine"]
-conflict_resolution = "a wins"
-[storage server]
-type = "carddav"
-url = "http://127.0.0.1:{port}/"
-username = "{EMAIL}"
-password = "{secret}"
-[storage laptop]
-type = "filesystem"
-path = "{work / 'contacts'}/"
-fileext = ".vcf"
-""")
+            laptop = live_server.carddav_client(work, port, EMAIL, secret)
+            config = laptop.config
             vdirsyncer(config, "discover", "crm")
             initial = vdirsyncer(config, "sync")
-            synced = len(list((work / "contacts" / "mine").glob("*.vcf")))
+            synced = len(list(laptop.folder.glob("*.vcf")))
             book = f"/dav/books/{user_id}/mine/"
             _elapsed, data = report(port, book, SYNC.format(token=""), secret)
             token = token_of(data)

@@ -21,13 +21,12 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, select, text  # noqa: E402
 
-from webapp import create_app  # noqa: E402
-from webapp.config import Config  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.models import (Client, Contact, Document, DocumentVersion, Entity, Role, User,  # noqa: E402
                            document_contacts)
+from webapp.models.types import utcnow  # noqa: E402
 from webapp.services import documents  # noqa: E402
-from webapp.services.reference_data import load_reference_data  # noqa: E402
+from bench_db import migrated_app  # noqa: E402
 from webapp.text import fold  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -42,28 +41,10 @@ def vocabulary(rng: random.Random) -> list[str]:
     return sorted(words) + ACCENTED * 20
 
 
-def _fresh_schema(url: str) -> None:
-    """An empty database: the SQLite file removed, PostgreSQL's public schema made again."""
-    if url.startswith("sqlite:///"):
-        db.engine.dispose()
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-        return
-    with db.engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-
-
 def prepare(url: str, count: int, text_kb: int):
-    config = Config()
-    config.SQLALCHEMY_DATABASE_URI = url
-    app = create_app(config)
+    app = migrated_app(url)
     rng = random.Random(20)
     with app.app_context():
-        _fresh_schema(url)
-        from alembic import command
-
-        command.upgrade(app.extensions["migrate"].migrate.get_config(), "head")
-        load_reference_data()
         entity = Entity(label="Est")
         user = User(email="bench.documents@example.com", password_hash="x", active=True)
         user.set_names("COTILLON", "Marion")
@@ -101,13 +82,13 @@ def prepare(url: str, count: int, text_kb: int):
                     "id": number + 1, "name": name, "name_key": name, "client_id": contact.client_id,
                     "category_id": None, "tags": "", "created_by_id": user.id, "size": len(body), "kind": "pdf",
                     "mime": "application/pdf", "text_problem": None, "version_count": 1,
-                    "created_at": documents.utcnow(), "updated_at": documents.utcnow(),
+                    "created_at": utcnow(), "updated_at": utcnow(),
                     "search_text": fold(f"{name} {contact.first_name} {contact.last_name} "
                                         f"{body[:documents.MAX_INDEXED_CHARS]}")})
                 version_rows.append({"document_id": number + 1, "number": 1, "name": name, "size": len(body),
                                      "sha256": "", "kind": "pdf", "mime": "application/pdf", "text": body,
                                      "text_problem": None, "created_by_id": user.id,
-                                     "created_at": documents.utcnow()})
+                                     "created_at": utcnow()})
                 link_rows.append({"document_id": number + 1, "contact_id": contact.id})
             db.session.execute(insert(Document), document_rows)
             db.session.execute(insert(DocumentVersion), version_rows)

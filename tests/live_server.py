@@ -1,5 +1,6 @@
 """A real app server for the tests whose defect lives in the server (races, restarts): gunicorn on a free
-loopback port, against the test database, stopped at the end; and a plain HTTP request to it."""
+loopback port, against the test database, stopped at the end; a plain HTTP request to it; and the configuration
+of the real CardDAV clients that sync with it (vdirsyncer, khard)."""
 import http.client
 import os
 import socket
@@ -8,6 +9,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,3 +72,43 @@ def _answers(port: int) -> bool:
         return request(port, "GET", "/healthz")[0] == 200
     except OSError:
         return False
+
+
+def carddav_client(folder: Path, port: int, email: str, secret: str, resolution: str = '"a wins"') -> SimpleNamespace:
+    """vdirsyncer's configuration syncing the user's "Mes contacts" into `folder`/contacts/mine (its conflict rule
+    `resolution`: "a wins" for the server, null to report), and khard's on that folder."""
+    contacts = folder / "contacts"
+    (contacts / "mine").mkdir(parents=True, exist_ok=True)
+    config = folder / "vdirsyncer.conf"
+    config.write_text(f"""[general]
+status_path = "{folder / 'status'}/"
+
+[pair crm]
+a = "crm_server"
+b = "crm_laptop"
+collections = ["mine"]
+conflict_resolution = {resolution}
+
+[storage crm_server]
+type = "carddav"
+url = "http://127.0.0.1:{port}/"
+username = "{email}"
+password = "{secret}"
+
+[storage crm_laptop]
+type = "filesystem"
+path = "{contacts}/"
+fileext = ".vcf"
+""")
+    khard = folder / "khard.conf"
+    khard.write_text(f"""[addressbooks]
+[[mine]]
+path = {contacts / 'mine'}/
+[general]
+default_action = list
+editor = /bin/true
+merge_editor = /bin/true
+[vcard]
+preferred_version = 3.0
+""")
+    return SimpleNamespace(config=config, khard=khard, folder=contacts / "mine")

@@ -56,45 +56,6 @@ def _seed(app, make):
     return SimpleNamespace(seller=seller, aprool=aprool, east=east, west=west, secret=secret)
 
 
-def _client(tmp_path: Path, port: int, email: str, secret: str, resolution: str = '"a wins"') -> SimpleNamespace:
-    """vdirsyncer's config for the user's "Mes contacts", and khard's on the folder it fills."""
-    folder = tmp_path / "contacts"
-    (folder / "mine").mkdir(parents=True, exist_ok=True)
-    config = tmp_path / "vdirsyncer.conf"
-    config.write_text(f"""[general]
-status_path = "{tmp_path / 'status'}/"
-
-[pair crm]
-a = "crm_server"
-b = "crm_laptop"
-collections = ["mine"]
-conflict_resolution = {resolution}
-
-[storage crm_server]
-type = "carddav"
-url = "http://127.0.0.1:{port}/"
-username = "{email}"
-password = "{secret}"
-
-[storage crm_laptop]
-type = "filesystem"
-path = "{folder}/"
-fileext = ".vcf"
-""")
-    khard = tmp_path / "khard.conf"
-    khard.write_text(f"""[addressbooks]
-[[mine]]
-path = {folder / 'mine'}/
-[general]
-default_action = list
-editor = /bin/true
-merge_editor = /bin/true
-[vcard]
-preferred_version = 3.0
-""")
-    return SimpleNamespace(config=config, khard=khard, folder=folder / "mine")
-
-
 def _run(*arguments: str, stdin: str = "") -> subprocess.CompletedProcess:
     """Run a client; its questions get `stdin`, then end of file."""
     return subprocess.run(arguments, input=stdin, capture_output=True, text=True, timeout=300)
@@ -124,7 +85,7 @@ def _card_file(laptop, needle: str) -> Path:
 
 def test_discover_then_sync_both_ways_with_vdirsyncer_and_khard(app, make, tmp_path, server):
     world = _seed(app, make)
-    laptop = _client(tmp_path, server, world.seller.email, world.secret)
+    laptop = live_server.carddav_client(tmp_path, server, world.seller.email, world.secret)
     discovered = vdirsyncer(laptop, "discover", "crm")
     assert discovered.returncode == 0, _said(discovered)
     _synced(laptop)
@@ -184,7 +145,7 @@ def test_discover_then_sync_both_ways_with_vdirsyncer_and_khard(app, make, tmp_p
 
 def test_both_sides_changed_the_crm_wins_and_a_stale_upload_is_refused(app, make, tmp_path, server):
     world = _seed(app, make)
-    laptop = _client(tmp_path, server, world.seller.email, world.secret)
+    laptop = live_server.carddav_client(tmp_path, server, world.seller.email, world.secret)
     assert vdirsyncer(laptop, "discover", "crm").returncode == 0
     _synced(laptop)
     path = _card_file(laptop, "Nom0005")
@@ -199,7 +160,7 @@ def test_both_sides_changed_the_crm_wins_and_a_stale_upload_is_refused(app, make
         assert db.session.scalars(select(Contact.function).where(Contact.last_name == "Nom0005")).one() == "Dans le CRM"
 
     # Without a rule, vdirsyncer reports the conflict and writes nothing; the CRM keeps its value.
-    bare = _client(tmp_path / "bare", server, world.seller.email, world.secret, resolution="null")
+    bare = live_server.carddav_client(tmp_path / "bare", server, world.seller.email, world.secret, resolution="null")
     assert vdirsyncer(bare, "discover", "crm").returncode == 0
     _synced(bare)
     path = _card_file(bare, "Nom0006")
@@ -222,7 +183,7 @@ def test_a_revoked_password_and_a_read_only_user_are_refused(app, make, tmp_path
         db.session.execute(Contact.__table__.update().where(Contact.last_name == "Nom0009").values(owner_id=reader.id))
         _row, secret = app_passwords.create(db.session.get(User, reader.id), "Tablette")
         db.session.commit()
-    laptop = _client(tmp_path, server, reader.email, secret)
+    laptop = live_server.carddav_client(tmp_path, server, reader.email, secret)
     assert vdirsyncer(laptop, "discover", "crm").returncode == 0
     _synced(laptop)
     path = _card_file(laptop, "Nom0009")
