@@ -374,9 +374,9 @@ def test_the_default_account_is_chosen_on_the_account_page_among_the_users_accou
     assert without_token.status_code == 400
 
 
-# Request shapes of real clients, as their documentation and published traces show them: DAVx⁵ (its resource
-# finder and sync manager: the DAV namespace as the default one, an empty <sync-token/> to start) and iOS Contacts
-# (dataaccessd: prefixed namespaces, Apple's and calendarserver's properties we do not have, answered 404).
+# Request shapes modelled on real clients (written here, not recorded from a device): DAVx⁵ (the DAV namespace as
+# the default one, an empty <sync-token/> to start) and Apple's Contacts (prefixed namespaces, Apple's and
+# calendarserver's properties we do not have, answered 404; its principal request as a published trace shows it).
 DAVX5_FIND = (b"<?xml version='1.0' encoding='UTF-8' ?><propfind xmlns=\"DAV:\" xmlns:CARD=\"urn:ietf:params:xml:ns:"
               b"carddav\"><prop><resourcetype /><displayname /><CARD:addressbook-description /><current-user-privilege-"
               b"set /><current-user-principal /><CARD:addressbook-home-set /></prop></propfind>")
@@ -390,9 +390,12 @@ DAVX5_MULTIGET = ("<?xml version='1.0' encoding='UTF-8' ?><CARD:addressbook-mult
                   "\"text/vcard\" version=\"4.0\" /></prop><href>{href}</href></CARD:addressbook-multiget>")
 IOS_ROOT = (b'<?xml version="1.0" encoding="UTF-8"?>\n<A:propfind xmlns:A="DAV:">\n  <A:prop>\n'
             b'    <A:current-user-principal/>\n    <A:principal-URL/>\n    <A:resourcetype/>\n  </A:prop>\n</A:propfind>')
-IOS_PRINCIPAL = (b'<?xml version="1.0" encoding="UTF-8"?>\n<A:propfind xmlns:A="DAV:" xmlns:B="urn:ietf:params:xml:ns:'
-                 b'carddav" xmlns:C="http://calendarserver.org/ns/">\n  <A:prop>\n    <B:addressbook-home-set/>\n'
-                 b'    <B:directory-gateway/>\n    <A:displayname/>\n    <C:email-address-set/>\n'
+# Apple's principal request as traced in sabre-io/dav issue 1315 (macOS Contacts): each namespace declared on the
+# element that uses it.
+IOS_PRINCIPAL = (b'<?xml version="1.0" encoding="UTF-8"?>\n<A:propfind xmlns:A="DAV:">\n  <A:prop>\n'
+                 b'    <B:addressbook-home-set xmlns:B="urn:ietf:params:xml:ns:carddav"/>\n'
+                 b'    <B:directory-gateway xmlns:B="urn:ietf:params:xml:ns:carddav"/>\n    <A:displayname/>\n'
+                 b'    <C:email-address-set xmlns:C="http://calendarserver.org/ns/"/>\n'
                  b'    <A:principal-collection-set/>\n    <A:principal-URL/>\n    <A:resource-id/>\n'
                  b'    <A:supported-report-set/>\n  </A:prop>\n</A:propfind>')
 IOS_HOME = (b'<?xml version="1.0" encoding="UTF-8"?>\n<A:propfind xmlns:A="DAV:" xmlns:B="http://calendarserver.org/ns/"'
